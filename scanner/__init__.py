@@ -1,0 +1,1 @@
+"""SneakyScanner engines: plain data in, plain data out, no Flask."""

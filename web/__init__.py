@@ -1,0 +1,40 @@
+"""The Flask layer: `create_app` builds the web app around the `scanner` engines."""
+
+from flask import Flask
+
+from web import crypto, database, errors, request_tracing
+from web.config import load_config
+from web.extensions import cors, login_manager
+
+TEMPLATES_DIR = "../templates"
+STATIC_DIR = "../static"
+
+
+def create_app(test_config=None):
+    """Build the app: config, extensions, blueprints. Starts no threads and touches no data."""
+    app = Flask(__name__, template_folder=TEMPLATES_DIR, static_folder=STATIC_DIR)
+    app.config.from_mapping(load_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # keep the seeds' field order
+
+    crypto.init_app(app)
+    database.init_app(app)
+    login_manager.init_app(app)
+    cors.init_app(app, resources={r"/api/*": {"origins": _cors_origins(app)}})
+    request_tracing.init_app(app)
+    errors.init_app(app)
+
+    from web import auth, health, pages, scans, settings
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(scans.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def _cors_origins(app):
+    origins = [o.strip() for o in app.config["CORS_ORIGINS"].split(",") if o.strip()]
+    return "*" if origins in ([], ["*"]) else origins

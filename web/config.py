@@ -1,0 +1,40 @@
+"""Application configuration: defaults read from the environment, overridable by a mapping."""
+
+import os
+from pathlib import Path
+
+
+def _env_flag(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_config():
+    """Return the configuration mapping built from SNEAKY_* and the seeds' variables."""
+    data_dir = Path(os.environ.get("SNEAKY_DATA_DIR", "data")).resolve()
+    return {
+        "SNEAKY_HOST": os.environ.get("SNEAKY_HOST", "127.0.0.1"),
+        "SNEAKY_PORT": int(os.environ.get("SNEAKY_PORT", "5000")),
+        "SNEAKY_DATA_DIR": str(data_dir),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("SNEAKY_DB_URL")
+        or f"sqlite:///{data_dir / 'sneakyscanner.db'}",
+        "SNEAKY_CONFIG_DIR": str(Path(os.environ.get("SNEAKY_CONFIG_DIR", "configs")).resolve()),
+        "SNEAKY_OUTPUT_DIR": str(Path(os.environ.get("SNEAKY_OUTPUT_DIR", "output")).resolve()),
+        "SNEAKY_ADMIN_EMAIL": os.environ.get("SNEAKY_ADMIN_EMAIL", "admin@localhost"),
+        "SNEAKY_ADMIN_PASSWORD": os.environ.get("SNEAKY_ADMIN_PASSWORD"),
+        "SNEAKY_SECRET_KEY": os.environ.get("SNEAKY_SECRET_KEY"),
+        "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "*"),
+        "SESSION_COOKIE_SECURE": _env_flag("SESSION_COOKIE_SECURE"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "ENABLE_INVESTIGATION_CACHE": _env_flag("ENABLE_INVESTIGATION_CACHE"),
+        "BCRYPT_ROUNDS": 12,
+        "SCAN_WORKERS": int(os.environ.get("SNEAKY_SCAN_WORKERS", "4")),
+        # nmap gets this long per scan before the scan is failed as timed out.
+        "SCAN_TIMEOUT_SECONDS": int(os.environ.get("SNEAKY_SCAN_TIMEOUT", "3600")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "JSON_SORT_KEYS": False,
+    }
