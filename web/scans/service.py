@@ -52,6 +52,7 @@ def run_scan_job(app, scan_id):
         try:
             _, config = load_config(app.config["SNEAKY_CONFIG_DIR"], scan.config_file)
             result = run_scan(config, timeout=app.config["SCAN_TIMEOUT_SECONDS"])
+            logger.info("Scan %s ran: %s", scan.id, "; ".join(result.nmap_commands))
             _store_result(scan, result)
             _write_artifacts(scan, app.config["SNEAKY_OUTPUT_DIR"])
             db.session.commit()
