@@ -28,11 +28,13 @@ system-deps:
 	  $(SUDO) apt-get update && $(APT_INSTALL) $$missing; \
 	fi
 
-# The end-to-end test drives the seed's curl script, which needs curl and jq.
+# The end-to-end test drives the seed's curl script (curl, jq); the PostgreSQL test starts
+# a throwaway server from Debian's postgresql package.
 test-system-deps:
 	@missing=""; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
 	command -v jq >/dev/null 2>&1 || missing="$$missing jq"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing with apt:$$missing"; \
 	  $(SUDO) apt-get update && $(APT_INSTALL) $$missing; \

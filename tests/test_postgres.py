@@ -1,0 +1,77 @@
+"""The same app on PostgreSQL (SNEAKY_DB_URL): migrations, a real scan, settings, deletion."""
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests import peers
+from tests.conftest import login, make_app, wait_for_scan, write_config
+from tests.test_scans_api import QUICK_CONFIG
+from web import jobs
+from web.extensions import db
+
+
+def _as_cluster_owner(command):
+    # initdb refuses to run as root; the Debian package's postgres user owns the cluster then.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + command
+    return command
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throwaway PostgreSQL server on a loopback port, started from Debian's binaries."""
+    bin_dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    assert bin_dirs, "PostgreSQL is not installed (make test installs the postgresql package)"
+    bin_dir = Path(bin_dirs[-1])
+    # Not under pytest's tmp dir: that one is private to root, and the cluster owner must reach it.
+    base = Path(tempfile.mkdtemp(prefix="sneaky-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, user="postgres")
+    data = base / "data"
+    port = peers.free_port()
+    subprocess.run(_as_cluster_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "sneaky",
+                                      "--auth=trust", "-E", "UTF8"]), check=True, capture_output=True)
+    subprocess.run(_as_cluster_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
+                                      "-o", f"-p {port} -k {base} -h 127.0.0.1", "start"]),
+                   check=True, capture_output=True)
+    try:
+        subprocess.run(_as_cluster_owner([str(bin_dir / "createdb"), "-h", "127.0.0.1",
+                                          "-p", str(port), "-U", "sneaky", "sneaky"]),
+                       check=True, capture_output=True)
+        yield f"postgresql://sneaky@127.0.0.1:{port}/sneaky"
+    finally:
+        subprocess.run(_as_cluster_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_app_runs_a_scan_on_postgresql(tmp_path, postgres_url, services):
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url)
+    try:
+        with app.app_context():
+            assert db.engine.dialect.name == "postgresql"
+        client = app.test_client()
+        login(client)
+        assert client.get("/api/settings/health").get_json()["database"] == "connected"
+        assert client.put("/api/settings/smtp_password", json={"value": "pg-secret"}).status_code == 200
+        assert client.get("/api/settings").get_json()["smtp_password"] == "********"
+
+        write_config(app, "quick.yaml", QUICK_CONFIG.format(port=services.http_port))
+        scan_id = client.post("/api/scans", json={"config_file": "quick.yaml"}).get_json()["scan_id"]
+        assert wait_for_scan(client, scan_id)["status"] == "completed"
+        document = client.get(f"/api/scans/{scan_id}").get_json()
+        port = document["sites"][0]["ips"][0]["ports"][0]
+        assert (port["port"], port["state"], port["expected"]) == (services.http_port, "open", True)
+        assert client.get("/api/scans?status=completed").get_json()["total"] == 1
+        assert client.delete(f"/api/scans/{scan_id}").status_code == 200
+        assert client.get(f"/api/scans/{scan_id}").status_code == 404
+    finally:
+        jobs.stop(app, wait=True)
+        with app.app_context():
+            db.engine.dispose()
