@@ -85,10 +85,10 @@ def parse_ping_xml(xml_text):
     }
 
 
-def _run_nmap(targets, arguments, timeout):
+def _run_nmap(targets, arguments, timeout, nmap_path):
     """Run nmap through python-nmap; return (command line, XML text)."""
     try:
-        scanner = nmap.PortScanner()
+        scanner = nmap.PortScanner(nmap_search_path=(nmap_path,))
     except nmap.PortScannerError:
         raise ScanError("nmap is not installed or not on PATH: install it (apt-get install nmap; `make run` does this)") from None
     try:
@@ -154,7 +154,7 @@ def _host_result(address, expected, ping_up, port_states, udp_scanned):
                       ping_actual=address in ping_up, ports=ports)
 
 
-def run_scan(config, timeout=3600, progress=None):
+def run_scan(config, timeout=3600, progress=None, nmap_path="nmap"):
     """Scan every site of `config` with nmap and return a ScanResult.
 
     `progress`, when given, is called with small dicts ({"phase": ...}) as the scan advances.
@@ -171,7 +171,7 @@ def run_scan(config, timeout=3600, progress=None):
         targets = sorted({e.target for e in entries})
         family = ["-6"] if ip_version == 6 else []
         notify({"phase": "ping", "targets": len(targets)})
-        command, xml_text = _run_nmap(targets, ["-n", "-sn"] + family, timeout)
+        command, xml_text = _run_nmap(targets, ["-n", "-sn"] + family, timeout, nmap_path)
         commands.append(command)
         ping_up |= parse_ping_xml(xml_text)
 
@@ -183,7 +183,7 @@ def run_scan(config, timeout=3600, progress=None):
         notify({"phase": "ports", "targets": len(targets), "tcp_ports": len(tcp_ports)})
         arguments = build_port_arguments(sorted(tcp_ports), sorted(udp_ports),
                                          config.scan.service_detection, privileged, ip_version)
-        command, xml_text = _run_nmap(targets, arguments, timeout)
+        command, xml_text = _run_nmap(targets, arguments, timeout, nmap_path)
         commands.append(command)
         port_states.update(parse_port_xml(xml_text))
 

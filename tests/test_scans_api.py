@@ -167,3 +167,61 @@ def test_scan_of_an_unreachable_port_spec_still_lists_expected_ports(app, auth_c
     ports = auth_client.get(f"/api/scans/{scan_id}").get_json()["sites"][0]["ips"][0]["ports"]
     assert ports == [{"id": ports[0]["id"], "port": services.closed_port, "protocol": "tcp",
                       "expected": True, "state": "closed", "services": []}]
+
+
+def test_missing_nmap_fails_the_scan_with_what_to_do(tmp_path, services):
+    from tests.conftest import login, make_app
+    from web import jobs
+
+    app = make_app(tmp_path, NMAP_PATH=str(tmp_path / "no-such-nmap"))
+    try:
+        client = app.test_client()
+        login(client)
+        write_config(app, "quick.yaml", QUICK_CONFIG.format(port=services.http_port))
+        scan_id = client.post("/api/scans", json={"config_file": "quick.yaml"}).get_json()["scan_id"]
+        status = wait_for_scan(client, scan_id)
+        assert status["status"] == "failed"
+        assert "nmap is not installed" in status["error_message"] and "apt-get install nmap" in status["error_message"]
+        assert client.get(f"/api/scans/{scan_id}").get_json()["sites"] == []
+    finally:
+        jobs.stop(app, wait=True)
+
+
+def test_nmap_that_runs_too_long_fails_the_scan_and_keeps_no_files(tmp_path):
+    from tests import peers
+    from tests.conftest import login, make_app
+    from web import jobs
+
+    silent = peers.serve_silent_tcp()  # version detection waits on it far longer than 1 s
+    app = make_app(tmp_path, SCAN_TIMEOUT_SECONDS=1)
+    try:
+        client = app.test_client()
+        login(client)
+        write_config(app, "slow.yaml", QUICK_CONFIG.format(port=silent.getsockname()[1])
+                     .replace("service_detection: false", "service_detection: true"))
+        scan_id = client.post("/api/scans", json={"config_file": "slow.yaml"}).get_json()["scan_id"]
+        status = wait_for_scan(client, scan_id)
+        assert status["status"] == "failed"
+        assert status["error_message"] == "nmap did not finish within 1 seconds; scan fewer ports or hosts"
+        assert list(Path(app.config["SNEAKY_OUTPUT_DIR"]).iterdir()) == []
+    finally:
+        jobs.stop(app, wait=True)
+        silent.close()
+
+
+def test_scan_that_cannot_be_queued_is_a_500_and_is_not_left_running(app, auth_client, services):
+    from web import jobs
+
+    jobs.stop(app)
+    write_config(app, "quick.yaml", QUICK_CONFIG.format(port=services.http_port))
+    response = auth_client.post("/api/scans", json={"config_file": "quick.yaml"})
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "Failed to queue scan", "message": "Internal server error"}
+    scans = auth_client.get("/api/scans").get_json()["scans"]
+    assert [s["status"] for s in scans] == ["failed"]
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    with app.app_context():
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() >= 5000

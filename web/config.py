@@ -35,6 +35,7 @@ def load_config():
         "SCAN_WORKERS": int(os.environ.get("SNEAKY_SCAN_WORKERS", "4")),
         # nmap gets this long per scan before the scan is failed as timed out.
         "SCAN_TIMEOUT_SECONDS": int(os.environ.get("SNEAKY_SCAN_TIMEOUT", "3600")),
+        "NMAP_PATH": os.environ.get("SNEAKY_NMAP_PATH", "nmap"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

@@ -51,7 +51,8 @@ def run_scan_job(app, scan_id):
             return
         try:
             _, config = load_config(app.config["SNEAKY_CONFIG_DIR"], scan.config_file)
-            result = run_scan(config, timeout=app.config["SCAN_TIMEOUT_SECONDS"])
+            result = run_scan(config, timeout=app.config["SCAN_TIMEOUT_SECONDS"],
+                              nmap_path=app.config["NMAP_PATH"])
             logger.info("Scan %s ran: %s", scan.id, "; ".join(result.nmap_commands))
             _store_result(scan, result)
             _write_artifacts(scan, app.config["SNEAKY_OUTPUT_DIR"])
