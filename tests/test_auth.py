@@ -52,16 +52,31 @@ def test_unauthenticated_browser_is_sent_to_login(client):
     assert "/auth/login?next=/dashboard" in response.headers["Location"]
 
 
+def form_token(client, path="/auth/login"):
+    """The CSRF token a browser would find in the form at `path`."""
+    page = client.get(path).get_data(as_text=True)
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
 def test_browser_form_login_follows_next_but_never_off_site(client):
-    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD, "next": "/scans"})
+    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD, "next": "/scans",
+                                                "csrf_token": form_token(client)})
     assert response.status_code == 302 and response.headers["Location"] == "/scans"
     client.get("/auth/logout")
-    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD, "next": "//evil.example/x"})
+    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD, "next": "//evil.example/x",
+                                                "csrf_token": form_token(client)})
     assert response.headers["Location"] == "/dashboard"
 
 
+def test_form_login_without_the_csrf_token_is_refused(client):
+    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/api/scans").status_code == 401
+
+
 def test_browser_form_login_failure_shows_the_form_again(client):
-    response = client.post("/auth/login", data={"email": "who@example.test", "password": "nope"})
+    response = client.post("/auth/login", data={"email": "who@example.test", "password": "nope",
+                                                "csrf_token": form_token(client)})
     assert response.status_code == 401
     page = response.get_data(as_text=True)
     assert "The email or password is incorrect." in page and 'value="who@example.test"' in page

@@ -81,7 +81,7 @@ def test_trigger_with_an_unusable_config_is_a_400(app, auth_client, tmp_path, bo
     write_config(app, "smuggle-ports.yaml",
                  "title: T\nscan: {ports: '22 --script vuln'}\nsites: [{name: S, ips: [{address: 127.0.0.1}]}]\n")
     response = auth_client.post("/api/scans", json=body) if body is not None else auth_client.post(
-        "/api/scans", data="not json", content_type="text/plain")
+        "/api/scans", data="<not-json/>", content_type="application/xml")
     assert response.status_code == 400
     error = response.get_json()
     assert error["error"] == "Invalid config file"

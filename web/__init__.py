@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from datetime import timedelta
+
 from web import crypto, database, errors, request_tracing
 from web.config import load_config
 from web.extensions import cors, login_manager
@@ -17,6 +19,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep the seeds' field order
+    app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
 
     crypto.init_app(app)
     database.init_app(app)
@@ -25,9 +28,12 @@ def create_app(test_config=None):
     request_tracing.init_app(app)
     errors.init_app(app)
 
-    from web import auth, health, pages, scans, settings
+    from web import accounts, auth, health, pages, scans, settings
+    from web.auth import csrf
 
+    csrf.init_app(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(accounts.bp)
     app.register_blueprint(scans.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(health.bp)

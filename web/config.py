@@ -32,6 +32,13 @@ def load_config():
         "REMEMBER_COOKIE_HTTPONLY": True,
         "ENABLE_INVESTIGATION_CACHE": _env_flag("ENABLE_INVESTIGATION_CACHE"),
         "BCRYPT_ROUNDS": 12,
+        # Sessions end after this long idle, and in any case this long after login.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SNEAKY_SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SNEAKY_SESSION_MAX_HOURS", "24")),
+        # Failed logins (and MFA codes) allowed per window before a 429 with Retry-After.
+        "LOGIN_WINDOW_SECONDS": 900,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "SCAN_WORKERS": int(os.environ.get("SNEAKY_SCAN_WORKERS", "4")),
         # nmap gets this long per scan before the scan is failed as timed out.
         "SCAN_TIMEOUT_SECONDS": int(os.environ.get("SNEAKY_SCAN_TIMEOUT", "3600")),

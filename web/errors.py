@@ -44,6 +44,12 @@ def _handle_api_error(exc):
     return error_response(exc.status, exc.error, exc.message)
 
 
+def _handle_too_many_attempts(exc):
+    return error_response(429, "Too many attempts",
+                          f"Too many failed attempts; try again in {exc.retry_after} seconds",
+                          headers={"Retry-After": str(exc.retry_after)})
+
+
 def _handle_http_exception(exc):
     if wants_json():
         response = error_response(exc.code, exc.name, exc.description)
@@ -64,6 +70,9 @@ def _handle_unexpected(exc):
 
 def init_app(app):
     """Register the handlers on `app`."""
+    from web.auth.throttle import TooManyAttempts
+
     app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(TooManyAttempts, _handle_too_many_attempts)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -1,10 +1,13 @@
-"""Account bootstrap and password checks shared by the login routes."""
+"""Account bootstrap and the password step shared by every login route."""
 
 import logging
 import secrets
 import sys
 
+from flask import request
+
 from web import passwords
+from web.auth import throttle
 from web.extensions import db
 from web.models import User
 
@@ -12,6 +15,10 @@ logger = logging.getLogger(__name__)
 
 # Checked when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = passwords.hash_password("not-a-real-password", 4)
+
+
+class LoginFailed(Exception):
+    """Wrong credentials; deliberately silent about which part was wrong."""
 
 
 def ensure_admin(app):
@@ -35,10 +42,26 @@ def ensure_admin(app):
         return admin
 
 
-def authenticate(email, password):
-    """The user these credentials belong to, or None. A missing email means the first admin."""
+def check_password_step(email, password):
+    """The user these credentials belong to (a missing email means the first admin).
+
+    Raises throttle.TooManyAttempts when the account or address is locked out, and
+    LoginFailed for wrong credentials (after counting the failure).
+    """
     user = User.find_by_email(email) if email else User.first_admin()
+    account = user.email if user is not None else email
+    throttle.check(account, request.remote_addr)
     if user is None:
         passwords.verify_password(password, _DUMMY_HASH)
-        return None
-    return user if user.check_password(password) else None
+    elif user.check_password(password):
+        throttle.clear_account(account)
+        return user
+    throttle.record_failure(account, request.remote_addr)
+    logger.warning("Failed login for %s from %s", account, request.remote_addr)
+    raise LoginFailed()
+
+
+def count_failed_code(user):
+    """Count a wrong MFA code like a failed login."""
+    throttle.record_failure(user.email, request.remote_addr)
+    logger.warning("Wrong MFA code for %s from %s", user.email, request.remote_addr)

@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 from flask import current_app
 
 from web import crypto
+from web.auth.sessions import revoke_user_sessions
+from web.passwords import password_problem
 from web.extensions import db
 from web.models import Setting, User
 
@@ -101,10 +103,9 @@ def _ip_item(value):
 
 
 def _as_password(value):
-    if not isinstance(value, str):
-        raise SettingError("must be a string")
-    if len(value) < 8:
-        raise SettingError("must be at least 8 characters")
+    problem = password_problem(value)
+    if problem:
+        raise SettingError(problem.replace("Password ", "", 1))
     return value
 
 
@@ -189,6 +190,7 @@ def update_setting(key, raw_value):
         admin = User.first_admin()
         admin.set_password(value, current_app.config["BCRYPT_ROUNDS"])
         db.session.commit()
+        revoke_user_sessions(admin.id, keep_current=True)
         return value
     encoded = json.dumps(value)
     row = db.session.get(Setting, key) or Setting(key=key)
