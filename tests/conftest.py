@@ -138,3 +138,27 @@ def shared_client(shared_scan):
     client = shared_scan.app.test_client()
     login(client)
     return client
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user row directly: `make_user(email=..., password=..., is_admin=...)`."""
+    from web.extensions import db
+    from web.models import User
+
+    def factory(email="member@example.test", password="member passphrase", name="Member", is_admin=False):
+        with app.app_context():
+            user = User(email=email, name=name, is_admin=is_admin)
+            user.set_password(password, 4)
+            db.session.add(user)
+            db.session.commit()
+            return SimpleNamespace(id=user.id, email=email, password=password)
+
+    return factory
+
+
+def api_key_for(client, email, password, device="pytest"):
+    """Log in through the SimpleLogin API and return the new API key."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password, "device": device})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["api_key"]

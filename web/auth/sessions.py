@@ -55,7 +55,8 @@ def load_session_user():
 
 def end_session():
     """Revoke this request's session on the server and clear the cookie."""
-    row = g.get("session_row")
+    token = session.get(SESSION_TOKEN_KEY)
+    row = UserSession.query.filter_by(token_digest=token_digest(token)).first() if token else None
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.commit()
