@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanner.config import parse_config  # noqa: E402
-from scanner.nmap_runner import run_scan  # noqa: E402
+from scanner.pipeline import run_scan  # noqa: E402
 from tests import peers  # noqa: E402
 from tests.conftest import SERVICES_CONFIG, login, make_app, wait_for_scan, write_config  # noqa: E402
 from web import jobs  # noqa: E402

@@ -1,19 +1,17 @@
-"""Run nmap on a validated scan config and map its XML into ScanResult.
+"""Run nmap with validated arguments and map its XML output.
 
 Every argument handed to nmap is either a fixed flag from this module, an address
 or network that `ipaddress` accepted, or a port spec of digits, commas and dashes:
 nothing typed into a config or a request reaches nmap's command line as free text.
 """
 
-import ipaddress
 import os
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 
 import nmap
 
 from scanner.config import compress_ports, parse_port_spec
-from scanner.results import HostResult, PortResult, ScanResult, ServiceResult, SiteResult
+from scanner.results import ServiceResult
 
 
 class ScanError(RuntimeError):
@@ -85,7 +83,7 @@ def parse_ping_xml(xml_text):
     }
 
 
-def _run_nmap(targets, arguments, timeout, nmap_path):
+def run_nmap(targets, arguments, timeout, nmap_path):
     """Run nmap through python-nmap; return (command line, XML text)."""
     try:
         scanner = nmap.PortScanner(nmap_search_path=(nmap_path,))
@@ -116,84 +114,8 @@ def build_port_arguments(tcp_ports, udp_ports, service_detection, privileged, ip
         arguments.append("-sV")
     if ip_version == 6:
         arguments.append("-6")
-    spec = f"T:{compress_ports(tcp_ports)}"
+    parts = [f"T:{compress_ports(tcp_ports)}"] if tcp_ports else []
     if udp_ports and privileged:
-        spec += f",U:{compress_ports(udp_ports)}"
-    arguments += ["-p", spec]
+        parts.append(f"U:{compress_ports(udp_ports)}")
+    arguments += ["-p", ",".join(parts)]
     return arguments
-
-
-def _hosts_for_entry(entry, ping_up, port_states):
-    if entry.address:
-        return [entry.address]
-    network = ipaddress.ip_network(entry.cidr, strict=False)
-    seen = set(ping_up) | {
-        address for address, ports in port_states.items()
-        if any(state == "open" for state, _ in ports.values())
-    }
-    found = [a for a in seen if ipaddress.ip_address(a) in network]
-    return sorted(found, key=ipaddress.ip_address)
-
-
-def _host_result(address, expected, ping_up, port_states, udp_scanned):
-    ports_seen = port_states.get(address, {})
-    ports = []
-    expected_keys = {("tcp", p) for p in expected.tcp_ports} | {("udp", p) for p in expected.udp_ports}
-    for key in sorted(expected_keys | {k for k, (state, _) in ports_seen.items() if state == "open"}):
-        protocol, port = key
-        if key in ports_seen:
-            state, service = ports_seen[key]
-        elif protocol == "udp" and not udp_scanned:
-            state, service = "unscanned", None  # UDP scans need root
-        else:
-            state, service = "closed", None
-        ports.append(PortResult(port=port, protocol=protocol, state=state,
-                                expected=key in expected_keys,
-                                service=service if state == "open" else None))
-    return HostResult(ip_address=address, ping_expected=expected.ping,
-                      ping_actual=address in ping_up, ports=ports)
-
-
-def run_scan(config, timeout=3600, progress=None, nmap_path="nmap"):
-    """Scan every site of `config` with nmap and return a ScanResult.
-
-    `progress`, when given, is called with small dicts ({"phase": ...}) as the scan advances.
-    """
-    notify = progress or (lambda event: None)
-    privileged = is_privileged()
-    entries_by_version = defaultdict(list)
-    for site in config.sites:
-        for entry in site.ips:
-            entries_by_version[entry.ip_version].append(entry)
-
-    ping_up, port_states, commands = set(), {}, []
-    for ip_version, entries in sorted(entries_by_version.items()):
-        targets = sorted({e.target for e in entries})
-        family = ["-6"] if ip_version == 6 else []
-        notify({"phase": "ping", "targets": len(targets)})
-        command, xml_text = _run_nmap(targets, ["-n", "-sn"] + family, timeout, nmap_path)
-        commands.append(command)
-        ping_up |= parse_ping_xml(xml_text)
-
-        tcp_ports = set(config.scan_ports)
-        udp_ports = set()
-        for entry in entries:
-            tcp_ports |= set(entry.expected.tcp_ports)
-            udp_ports |= set(entry.expected.udp_ports)
-        notify({"phase": "ports", "targets": len(targets), "tcp_ports": len(tcp_ports)})
-        arguments = build_port_arguments(sorted(tcp_ports), sorted(udp_ports),
-                                         config.scan.service_detection, privileged, ip_version)
-        command, xml_text = _run_nmap(targets, arguments, timeout, nmap_path)
-        commands.append(command)
-        port_states.update(parse_port_xml(xml_text))
-
-    sites = []
-    for site in config.sites:
-        site_result = SiteResult(site_name=site.name)
-        for entry in site.ips:
-            for address in _hosts_for_entry(entry, ping_up, port_states):
-                site_result.hosts.append(
-                    _host_result(address, entry.expected, ping_up, port_states, privileged))
-        sites.append(site_result)
-    notify({"phase": "done"})
-    return ScanResult(title=config.title, sites=sites, nmap_commands=commands)

@@ -41,16 +41,17 @@ def summarize(document):
     }
 
 
-def render_html_report(document):
-    """The HTML report of a scan document, every scanned value escaped."""
+def render_html_report(document, diff=None):
+    """The HTML report of a scan document (its diff first), every scanned value escaped."""
     template = _environment.get_template("report/scan_report.html")
-    return template.render(scan=document, summary=summarize(document))
+    return template.render(scan=document, summary=summarize(document), diff=diff,
+                           screenshot_src=lambda path: path, parse_json=json.loads)
 
 
-def write_reports(document, json_path, html_path, zip_path, screenshot_dir=None):
+def write_reports(document, json_path, html_path, zip_path, screenshot_dir=None, diff=None):
     """Write the JSON, HTML and ZIP reports of `document` (the ZIP holds both plus screenshots)."""
     _write_atomically(json_path, json.dumps(document, indent=2))
-    _write_atomically(html_path, render_html_report(document))
+    _write_atomically(html_path, render_html_report(document, diff))
     temporary_zip = Path(zip_path).with_name(f".{Path(zip_path).name}.tmp")
     with zipfile.ZipFile(temporary_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.write(json_path, Path(json_path).name)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from scanner.tls_probe import CertificateResult
+
 
 @dataclass
 class ServiceResult:
@@ -11,6 +13,8 @@ class ServiceResult:
     extrainfo: str | None = None
     ostype: str | None = None
     http_protocol: str | None = None  # "http", "https" or None when not a web service
+    screenshot_path: str | None = None  # relative to the output directory
+    certificates: list[CertificateResult] = field(default_factory=list)
 
 
 @dataclass
@@ -41,3 +45,4 @@ class ScanResult:
     title: str
     sites: list[SiteResult]
     nmap_commands: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # depth that could not be had (no Chromium, ...)

@@ -51,10 +51,14 @@ def test_html_report_escapes_what_scanned_hosts_sent(shared_scan, shared_client)
     assert "Loopback &lt;b&gt;services&lt;/b&gt;" in html  # the config title, too
 
 
-def test_zip_report_holds_json_and_html(shared_scan, shared_client):
+def test_zip_report_holds_json_html_and_screenshots(shared_scan, shared_client):
     document = shared_client.get(f"/api/scans/{shared_scan.scan_id}").get_json()
+    screenshots = [p["services"][0]["screenshot_path"] for p in ports_of(document)
+                   if p["services"] and p["services"][0]["screenshot_path"]]
+    assert len(screenshots) == 2  # both web services
     with zipfile.ZipFile(document["zip_path"]) as archive:
-        assert sorted(archive.namelist()) == sorted([Path(document["json_path"]).name, Path(document["html_path"]).name])
+        assert sorted(archive.namelist()) == sorted(
+            [Path(document["json_path"]).name, Path(document["html_path"]).name] + screenshots)
 
 
 def test_scan_page_shows_ports_escaped(shared_scan, shared_client):

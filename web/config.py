@@ -43,6 +43,7 @@ def load_config():
         # nmap gets this long per scan before the scan is failed as timed out.
         "SCAN_TIMEOUT_SECONDS": int(os.environ.get("SNEAKY_SCAN_TIMEOUT", "3600")),
         "NMAP_PATH": os.environ.get("SNEAKY_NMAP_PATH", "nmap"),
+        "CHROMIUM_PATH": os.environ.get("SNEAKY_CHROMIUM_PATH", "/usr/bin/chromium"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

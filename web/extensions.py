@@ -5,12 +5,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask_cors import CORS
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 
 db = SQLAlchemy()
 migrate = Migrate()
 login_manager = LoginManager()
 cors = CORS()
+sock = Sock()
 
 
 def make_scheduler(workers):

@@ -23,6 +23,8 @@ class Scan(db.Model):
     started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     completed_at = db.Column(db.DateTime)
     error_message = db.Column(db.Text)
+    warnings = db.Column(db.JSON)  # depth that could not be had: ["Screenshots unavailable: ..."]
+    alert_error = db.Column(db.Text)  # why the drift email could not be sent, when it could not
 
     sites = db.relationship("ScanSite", back_populates="scan", cascade="all, delete-orphan",
                             order_by="ScanSite.id")
@@ -79,9 +81,11 @@ class Scan(db.Model):
             screenshot_dir=self.screenshot_dir,
             error_message=self.error_message,
             sites=[site.to_dict() for site in self.sites],
+            warnings=self.warnings or [],
+            alert_error=self.alert_error,
         )
         # Keep the seed's key order: timestamps after the artifact paths.
-        for key in ("triggered_by", "started_at", "completed_at", "error_message", "sites"):
+        for key in ("triggered_by", "started_at", "completed_at", "error_message", "sites", "warnings", "alert_error"):
             document[key] = document.pop(key)
         return document
 

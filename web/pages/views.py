@@ -1,13 +1,15 @@
 """Dashboard, scan list and scan detail pages, and report downloads."""
 
+import json
 from pathlib import Path
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, send_from_directory, url_for
 
 from scanner.reports import summarize
 from web.extensions import db
 from web.models import Scan
 from web.pages import bp
+from web.scans.alerts import scan_diff
 
 REPORT_FORMATS = {"json": "json_path", "html": "html_path", "zip": "zip_path"}
 
@@ -45,10 +47,22 @@ def scan_list():
 
 @bp.get("/scans/<int:scan_id>")
 def scan_detail(scan_id):
-    """One scan: sites, hosts, ports and services."""
+    """One scan: its diff, then sites, hosts, ports, services, certificates and screenshots."""
     scan = get_scan_or_404(scan_id)
     document = scan.to_document()
-    return render_template("pages/scan_detail.html", scan=document, summary=summarize(document))
+    diff = scan_diff(scan) if scan.status == "completed" else None
+    return render_template(
+        "pages/scan_detail.html", scan=document, summary=summarize(document), diff=diff, parse_json=json.loads,
+        screenshot_src=lambda path: url_for("pages.scan_screenshot", scan_id=scan_id, name=Path(path).name))
+
+
+@bp.get("/scans/<int:scan_id>/screenshots/<name>")
+def scan_screenshot(scan_id, name):
+    """One screenshot PNG of a scan (only files inside that scan's screenshot folder)."""
+    scan = get_scan_or_404(scan_id)
+    if not scan.screenshot_dir or not name.endswith(".png"):
+        abort(404, "This screenshot does not exist")
+    return send_from_directory(scan.screenshot_dir, name, mimetype="image/png")
 
 
 @bp.get("/scans/<int:scan_id>/report.<fmt>")

@@ -1,17 +1,23 @@
 """Scan lifecycle: queue a scan, run it on a worker, store its results and reports, delete it."""
 
+import json
 import logging
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 
 from scanner.config import ConfigError, load_config
-from scanner.nmap_runner import ScanError, run_scan
+from scanner.nmap_runner import ScanError
+from scanner.pipeline import run_scan
 from scanner.reports import report_basename, write_reports
 from web import jobs
 from web.extensions import db
-from web.models import Scan, ScanIP, ScanPort, ScanService, ScanSite
+from web.live import hub
+from web.models import Scan, ScanCertificate, ScanIP, ScanPort, ScanService, ScanSite, ScanTLSVersion
+from web.models.base import utcnow
+from web.scans.alerts import scan_diff, send_drift_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +26,11 @@ INTERRUPTED_REASON = "Scan interrupted by restart: the server stopped while this
 
 class ScanQueueError(RuntimeError):
     """The scan row was created but no worker could take it."""
+
+
+def scan_topic(scan_id):
+    """The live-event topic of one scan."""
+    return f"scan:{scan_id}"
 
 
 def start_scan(config_file, triggered_by="manual"):
@@ -49,34 +60,69 @@ def run_scan_job(app, scan_id):
         scan = db.session.get(Scan, scan_id)
         if scan is None:
             return
+        live = hub(app)
+        topic = scan_topic(scan_id)
+
+        def progress(event):
+            live.publish(topic, {"type": "progress", "scan_id": scan_id, **event})
+
+        output_dir = Path(app.config["SNEAKY_OUTPUT_DIR"])
+        output_dir.mkdir(parents=True, exist_ok=True)
+        base = _unique_basename(output_dir, scan)
+        screenshot_dir = output_dir / f"{base}_screenshots"
         try:
             _, config = load_config(app.config["SNEAKY_CONFIG_DIR"], scan.config_file)
-            result = run_scan(config, timeout=app.config["SCAN_TIMEOUT_SECONDS"],
-                              nmap_path=app.config["NMAP_PATH"])
+            result = run_scan(config, timeout=app.config["SCAN_TIMEOUT_SECONDS"], progress=progress,
+                              nmap_path=app.config["NMAP_PATH"], chromium_path=app.config["CHROMIUM_PATH"],
+                              screenshot_dir=screenshot_dir)
             logger.info("Scan %s ran: %s", scan.id, "; ".join(result.nmap_commands))
             _store_result(scan, result)
-            _write_artifacts(scan, app.config["SNEAKY_OUTPUT_DIR"])
+            scan.warnings = result.warnings
+            diff = _write_artifacts(scan, output_dir, base)
             db.session.commit()
             logger.info("Scan %s completed in %ss", scan.id, scan.duration)
         except (ConfigError, ScanError) as exc:
-            _record_failure(scan_id, str(exc))
+            _record_failure(scan_id, str(exc), screenshot_dir)
         except Exception as exc:  # a worker must never leave the row running
             logger.exception("Scan %s crashed", scan_id)
-            _record_failure(scan_id, f"Internal error while scanning ({exc.__class__.__name__}); see the server log")
+            _record_failure(scan_id, f"Internal error while scanning ({exc.__class__.__name__}); see the server log",
+                            screenshot_dir)
+        else:
+            try:
+                send_drift_alerts(scan, diff)
+            except Exception:  # alerts are best effort: the scan itself is done
+                logger.exception("Scan %s alerts failed", scan_id)
+        finally:
+            scan = db.session.get(Scan, scan_id)
+            live.publish(topic, {"type": "complete", "scan_id": scan_id,
+                                 "status": scan.status if scan else "deleted",
+                                 "error_message": scan.error_message if scan else None}, final=True)
 
 
-def _record_failure(scan_id, reason):
+def _record_failure(scan_id, reason, screenshot_dir):
     db.session.rollback()
     scan = db.session.get(Scan, scan_id)
     if scan is None:  # deleted meanwhile
         return
-    for path in scan.artifact_paths():
+    for path in scan.artifact_paths() + [str(screenshot_dir)]:
         _remove_path(path)
     scan.json_path = scan.html_path = scan.zip_path = scan.screenshot_dir = None
     scan.sites.clear()
     scan.mark_failed(reason)
     db.session.commit()
     logger.warning("Scan %s failed: %s", scan_id, reason)
+
+
+def _certificate_row(certificate):
+    row = ScanCertificate(subject=certificate.subject, issuer=certificate.issuer,
+                          serial_number=certificate.serial_number,
+                          not_valid_before=certificate.not_valid_before, not_valid_after=certificate.not_valid_after,
+                          days_until_expiry=certificate.days_until_expiry, sans=json.dumps(certificate.sans),
+                          is_self_signed=certificate.is_self_signed)
+    for version in certificate.tls_versions:
+        row.tls_versions.append(ScanTLSVersion(tls_version=version.tls_version, supported=version.supported,
+                                               cipher_suites=json.dumps(version.cipher_suites)))
+    return row
 
 
 def _store_result(scan, result):
@@ -92,25 +138,25 @@ def _store_result(scan, result):
                 port = ScanPort(port=port_result.port, protocol=port_result.protocol,
                                 expected=port_result.expected, state=port_result.state)
                 ip.ports.append(port)
-                if port_result.service is not None:
-                    service = port_result.service
-                    port.services.append(ScanService(
-                        service_name=service.service_name, product=service.product,
-                        version=service.version, extrainfo=service.extrainfo,
-                        ostype=service.ostype, http_protocol=service.http_protocol))
+                service = port_result.service
+                if service is not None:
+                    row = ScanService(service_name=service.service_name, product=service.product,
+                                      version=service.version, extrainfo=service.extrainfo,
+                                      ostype=service.ostype, http_protocol=service.http_protocol,
+                                      screenshot_path=service.screenshot_path)
+                    row.certificates.extend(_certificate_row(c) for c in service.certificates)
+                    port.services.append(row)
 
 
 def _unique_basename(output_dir, scan):
     base = report_basename(scan.started_at)
-    if (output_dir / f"{base}.json").exists():
+    if (output_dir / f"{base}.json").exists() or (output_dir / f"{base}_screenshots").exists():
         base = f"{base}_{scan.id}"  # two scans started in the same second
     return base
 
 
-def _write_artifacts(scan, output_dir):
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    base = _unique_basename(output_dir, scan)
+def _write_artifacts(scan, output_dir, base):
+    """Write the JSON/HTML/ZIP reports; returns the diff the HTML report shows first."""
     scan.json_path = str(output_dir / f"{base}.json")
     scan.html_path = str(output_dir / f"{base}.html")
     scan.zip_path = str(output_dir / f"{base}.zip")
@@ -119,7 +165,10 @@ def _write_artifacts(scan, output_dir):
     # The reports show the scan as it will be once this transaction commits.
     scan.mark_completed()
     db.session.flush()
-    write_reports(scan.to_document(), scan.json_path, scan.html_path, scan.zip_path, scan.screenshot_dir)
+    diff = scan_diff(scan)
+    write_reports(scan.to_document(), scan.json_path, scan.html_path, scan.zip_path, scan.screenshot_dir,
+                  diff=diff)
+    return diff
 
 
 def _remove_path(path):
@@ -141,6 +190,16 @@ def delete_scan(scan):
         _remove_path(path)
     db.session.delete(scan)
     db.session.commit()
+
+
+def delete_scans_older_than(days):
+    """Retention: delete finished scans that started more than `days` ago; returns how many."""
+    if not days:
+        return 0
+    old = Scan.query.filter(Scan.started_at < utcnow() - timedelta(days=days), Scan.status != "running").all()
+    for scan in old:
+        delete_scan(scan)
+    return len(old)
 
 
 def fail_interrupted_scans():

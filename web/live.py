@@ -1,0 +1,65 @@
+"""Live events: one small in-process hub that fans events out to WebSocket subscribers.
+
+Each subscriber gets its own queue. A topic keeps the events published so far, so a client
+that connects late (or reconnects) first receives them, then the live ones. A finished
+topic's history is dropped a while after it ends.
+"""
+
+import queue
+import threading
+import time
+from collections import defaultdict
+
+HISTORY_LIMIT = 1000
+FINISHED_TOPIC_TTL_SECONDS = 300
+
+
+class LiveHub:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._subscribers = defaultdict(set)
+        self._history = defaultdict(list)
+        self._finished_at = {}
+
+    def publish(self, topic, event, final=False):
+        """Send `event` to every subscriber of `topic`; `final` marks the topic's last event."""
+        with self._lock:
+            self._drop_expired()
+            history = self._history[topic]
+            if len(history) < HISTORY_LIMIT:
+                history.append(event)
+            if final:
+                self._finished_at[topic] = time.monotonic()
+            for subscriber in self._subscribers[topic]:
+                subscriber.put(event)
+
+    def subscribe(self, topic):
+        """A new queue holding the topic's events so far, then its live ones."""
+        subscriber = queue.Queue()
+        with self._lock:
+            for event in self._history.get(topic, []):
+                subscriber.put(event)
+            self._subscribers[topic].add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, topic, subscriber):
+        with self._lock:
+            self._subscribers[topic].discard(subscriber)
+            if not self._subscribers[topic]:
+                del self._subscribers[topic]
+
+    def has_history(self, topic):
+        with self._lock:
+            return bool(self._history.get(topic))
+
+    def _drop_expired(self):
+        now = time.monotonic()
+        for topic, finished in list(self._finished_at.items()):
+            if now - finished > FINISHED_TOPIC_TTL_SECONDS:
+                self._history.pop(topic, None)
+                del self._finished_at[topic]
+
+
+def hub(app):
+    """The app's hub (one per app, so that tests do not share events)."""
+    return app.extensions.setdefault("live_hub", LiveHub())
