@@ -31,9 +31,16 @@ class _BannerHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # scanners send garbage on purpose; the tests' output need not show it
+
+
 def serve_http(handler):
     """Start a threaded HTTP server with `handler` on a free loopback port; returns the server."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -70,3 +77,51 @@ def free_port():
     with closing(socket.socket()) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def make_self_signed_certificate(folder, days_valid=10, common_name="loopback.test"):
+    """Write a self-signed certificate and key for 127.0.0.1 into `folder`; returns (cert path, key path)."""
+    import datetime
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(0x5EC0FFEE).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days_valid))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName(common_name), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]),
+            critical=False)
+        .sign(key, hashes.SHA256()))
+    folder = Path(folder)
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def serve_https(cert_path, key_path, min_version=None, max_version=None):
+    """An HTTPS server on a free loopback port, limited to the given TLS versions."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    if min_version is not None:
+        context.minimum_version = min_version
+        context.set_ciphers("ALL:@SECLEVEL=0")  # let old protocol versions really be offered
+    if max_version is not None:
+        context.maximum_version = max_version
+    server = _QuietServer(("127.0.0.1", 0), _PlainHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    # A client that never finishes its handshake must not block the accept loop.
+    server.socket.do_handshake_on_connect = False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

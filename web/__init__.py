@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from web import crypto, database, errors, request_tracing
 from web.config import load_config
-from web.extensions import cors, login_manager
+from web.extensions import cors, login_manager, sock
 
 TEMPLATES_DIR = "../templates"
 STATIC_DIR = "../static"
@@ -24,17 +24,21 @@ def create_app(test_config=None):
     crypto.init_app(app)
     database.init_app(app)
     login_manager.init_app(app)
+    sock.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": _cors_origins(app)}})
     request_tracing.init_app(app)
     errors.init_app(app)
 
-    from web import accounts, auth, health, pages, scans, settings
+    from web import accounts, auth, health, pages, scans, schedules, settings
     from web.auth import csrf
+    from web.scans import live_socket
 
     csrf.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(scans.bp)
+    app.register_blueprint(live_socket.bp)
+    app.register_blueprint(schedules.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

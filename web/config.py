@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from tzlocal import get_localzone_name
+
 
 def _env_flag(name, default=False):
     value = os.environ.get(name)
@@ -44,6 +46,8 @@ def load_config():
         "SCAN_TIMEOUT_SECONDS": int(os.environ.get("SNEAKY_SCAN_TIMEOUT", "3600")),
         "NMAP_PATH": os.environ.get("SNEAKY_NMAP_PATH", "nmap"),
         "CHROMIUM_PATH": os.environ.get("SNEAKY_CHROMIUM_PATH", "/usr/bin/chromium"),
+        # Cron schedules fire in this IANA time zone unless a schedule names its own.
+        "SCHEDULER_TIMEZONE": os.environ.get("SNEAKY_TIMEZONE") or get_localzone_name() or "UTC",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

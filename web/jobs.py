@@ -1,33 +1,104 @@
-"""Background work: the scheduler's thread pool, and recovery of work a crash interrupted."""
+"""Background work: the scheduler's thread pool, periodic jobs, scan schedules, and recovery.
+
+Every process gets a thread pool for the scans it queues. Exactly one process per data
+directory (the holder of `scheduler.lock`) also runs the periodic jobs and the cron
+schedules, and on taking the lock marks scans a crash left running as failed.
+"""
 
 import atexit
+import fcntl
 import logging
+import os
+from pathlib import Path
+
+from apscheduler.jobstores.base import JobLookupError
 
 from web.extensions import make_scheduler
 
 logger = logging.getLogger(__name__)
+LOCK_FILE_NAME = "scheduler.lock"
+
+
+def _reconcile_schedules(app):
+    from web.schedules.jobs import reconcile_schedules
+
+    reconcile_schedules(app)
+
+
+def _apply_retention(app):
+    from web.scans.service import delete_scans_older_than
+    from web.settings.store import get_setting
+
+    with app.app_context():
+        deleted = delete_scans_older_than(get_setting("retention_days"))
+    if deleted:
+        logger.info("Retention: deleted %d scan(s) older than the retention period", deleted)
+
+
+# Periodic jobs are data: the leader reconciles this table with its scheduler at start.
+PERIODIC_JOBS = [
+    {"id": "reconcile-schedules", "func": _reconcile_schedules, "trigger": "interval", "seconds": 60},
+    {"id": "retention", "func": _apply_retention, "trigger": "interval", "hours": 24},
+]
+
+
+def _take_leadership(app):
+    """Hold the data dir's scheduler lock for this process's lifetime; False when another has it."""
+    path = Path(app.config["SNEAKY_DATA_DIR"]) / LOCK_FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return False
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    app.extensions["scheduler_lock"] = handle
+    return True
 
 
 def start(app):
-    """Mark rows a previous process left running as failed, then start the scheduler."""
+    """Start this process's scheduler; the leader also recovers, runs periodic jobs and schedules."""
+    scheduler = make_scheduler(app.config["SCAN_WORKERS"])
+    scheduler.start()
+    app.extensions["scheduler"] = scheduler
+    app.extensions["scheduler_leader"] = _take_leadership(app)
+    atexit.register(stop, app)
+    if not app.extensions["scheduler_leader"]:
+        logger.info("Another process holds the scheduler lock: this one runs only the scans it queues")
+        return scheduler
+
     from web.scans.service import fail_interrupted_scans
+    from web.schedules.jobs import catch_up_missed_runs, reconcile_schedules
 
     with app.app_context():
         interrupted = fail_interrupted_scans()
     if interrupted:
         logger.warning("Marked %d scan(s) left running by a previous process as failed", interrupted)
-    scheduler = make_scheduler(app.config["SCAN_WORKERS"])
-    scheduler.start()
-    app.extensions["scheduler"] = scheduler
-    atexit.register(stop, app)
+    for job in PERIODIC_JOBS:
+        options = {k: v for k, v in job.items() if k not in ("id", "func", "trigger")}
+        scheduler.add_job(job["func"], job["trigger"], args=(app,), id=job["id"], replace_existing=True, **options)
+    reconcile_schedules(app)
+    catch_up_missed_runs(app)
     return scheduler
 
 
 def stop(app, wait=False):
-    """Stop the scheduler, if this app started one."""
+    """Stop the scheduler and give up the lock, if this app holds them."""
     scheduler = app.extensions.pop("scheduler", None)
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=wait)
+    lock = app.extensions.pop("scheduler_lock", None)
+    if lock is not None:
+        lock.close()
+
+
+def is_leader(app):
+    """True when this process runs the periodic jobs and schedules."""
+    return bool(app.extensions.get("scheduler_leader"))
 
 
 class JobQueueError(RuntimeError):
@@ -40,3 +111,22 @@ def submit(app, func, *args, job_id):
     if scheduler is None or not scheduler.running:
         raise JobQueueError("the job scheduler is not running in this process")
     scheduler.add_job(func, args=(app, *args), id=job_id, replace_existing=False)
+
+
+def set_cron_job(app, job_id, func, trigger, *args):
+    """Add or replace a cron job on the leader's scheduler."""
+    app.extensions["scheduler"].add_job(func, trigger, args=(app, *args), id=job_id, replace_existing=True)
+
+
+def remove_job(app, job_id):
+    """Remove a job from this process's scheduler if it is there."""
+    try:
+        app.extensions["scheduler"].remove_job(job_id)
+    except (JobLookupError, KeyError):
+        pass
+
+
+def job_ids(app):
+    """IDs of the jobs this process's scheduler holds."""
+    scheduler = app.extensions.get("scheduler")
+    return {job.id for job in scheduler.get_jobs()} if scheduler else set()

@@ -8,6 +8,7 @@ from web.extensions import db
 from web.models import Scan
 from web.models.scan import SCAN_STATUSES
 from web.scans import bp
+from web.scans.alerts import scan_diff
 from web.scans.service import ScanQueueError, delete_scan, start_scan
 
 
@@ -94,3 +95,20 @@ def remove_scan(scan_id):
                               f"Scan {scan_id} is still running; delete it once it has completed or failed")
     delete_scan(scan)
     return {"message": f"Scan {scan_id} deleted successfully"}
+
+
+@bp.get("/<int:scan_id>/diff")
+def get_scan_diff(scan_id):
+    """What changed since the previous completed scan of the same config (or `?against=ID`)."""
+    scan = get_scan_or_404(scan_id)
+    against = None
+    if "against" in request.args:
+        raw = request.args["against"]
+        if not raw.isdigit():
+            return error_response(400, "Invalid against", "against must be a scan ID")
+        against = get_scan_or_404(int(raw))
+        if against.status != "completed":
+            return error_response(400, "Invalid against", f"Scan {against.id} is {against.status}, not completed")
+    if scan.status != "completed":
+        return error_response(400, "Scan not completed", f"Scan {scan_id} is {scan.status}; diffs need a completed scan")
+    return scan_diff(scan, against)
