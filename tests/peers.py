@@ -125,3 +125,44 @@ def serve_https(cert_path, key_path, min_version=None, max_version=None):
     server.socket.do_handshake_on_connect = False
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+class _RedPageHandler(http.server.BaseHTTPRequestHandler):
+    """A page that is all red, so a screenshot of it can be told from any other."""
+
+    def do_GET(self):
+        body = b"<!doctype html><title>red</title><body style='margin:0;background:#ff0000'>" \
+               b"<script>alert('a dialog the screenshotter must dismiss')</script></body>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_red_page():
+    return serve_http(_RedPageHandler)
+
+
+class LiveServer:
+    """The Flask app served by werkzeug on a loopback port, in a thread (WebSockets need a real server)."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.server.shutdown()
