@@ -34,8 +34,9 @@ def _service_summary(service):
 
 
 def compare_documents(previous, current, warning_days=30):
-    """The diff of `current` against `previous` (either may be None for "nothing")."""
-    before, after = _ports(previous or {}), _ports(current or {})
+    """The diff of `current` against `previous`; without a previous scan nothing counts as changed."""
+    after = _ports(current or {})
+    before = _ports(previous) if previous else after
     was_open = {k for k, p in before.items() if p["state"] == "open"}
     is_open = {k for k, p in after.items() if p["state"] == "open"}
     diff = {

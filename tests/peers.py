@@ -38,15 +38,15 @@ class _QuietServer(http.server.ThreadingHTTPServer):
         pass  # scanners send garbage on purpose; the tests' output need not show it
 
 
-def serve_http(handler):
-    """Start a threaded HTTP server with `handler` on a free loopback port; returns the server."""
-    server = _QuietServer(("127.0.0.1", 0), handler)
+def serve_http(handler, port=0):
+    """Start a threaded HTTP server with `handler` on a loopback port (default: a free one)."""
+    server = _QuietServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
-def serve_plain_http():
-    return serve_http(_PlainHandler)
+def serve_plain_http(port=0):
+    return serve_http(_PlainHandler, port)
 
 
 def serve_banner_http():
