@@ -29,7 +29,8 @@ def create_app(test_config=None):
     request_tracing.init_app(app)
     errors.init_app(app)
 
-    from web import accounts, auth, health, pages, scans, schedules, settings
+    from web import accounts, auth, health, investigations, pages, scans, schedules, settings
+    from web.investigations import maltego_views
     from web.auth import csrf
     from web.scans import live_socket
 
@@ -39,6 +40,8 @@ def create_app(test_config=None):
     app.register_blueprint(scans.bp)
     app.register_blueprint(live_socket.bp)
     app.register_blueprint(schedules.bp)
+    app.register_blueprint(investigations.bp)
+    app.register_blueprint(maltego_views.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

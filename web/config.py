@@ -48,6 +48,9 @@ def load_config():
         "CHROMIUM_PATH": os.environ.get("SNEAKY_CHROMIUM_PATH", "/usr/bin/chromium"),
         # Cron schedules fire in this IANA time zone unless a schedule names its own.
         "SCHEDULER_TIMEZONE": os.environ.get("SNEAKY_TIMEZONE") or get_localzone_name() or "UTC",
+        # Each investigation module gets this long; a cached complete result is reused this long.
+        "INVESTIGATION_MODULE_TIMEOUT": float(os.environ.get("SNEAKY_MODULE_TIMEOUT", "20")),
+        "INVESTIGATION_CACHE_HOURS": 24,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

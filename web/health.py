@@ -11,8 +11,10 @@ bp = Blueprint("health", __name__)
 
 
 def loaded_modules():
-    """Names of the investigation modules this build has (none until the investigations issue)."""
-    return []
+    """Names of the investigation modules this build has."""
+    from scanner.investigations.registry import MODULES
+
+    return list(MODULES)
 
 
 @bp.get("/health")

@@ -71,13 +71,14 @@ def start(app):
         logger.info("Another process holds the scheduler lock: this one runs only the scans it queues")
         return scheduler
 
+    from web.investigations.service import fail_interrupted_investigations
     from web.scans.service import fail_interrupted_scans
     from web.schedules.jobs import catch_up_missed_runs, reconcile_schedules
 
     with app.app_context():
-        interrupted = fail_interrupted_scans()
+        interrupted = fail_interrupted_scans() + fail_interrupted_investigations()
     if interrupted:
-        logger.warning("Marked %d scan(s) left running by a previous process as failed", interrupted)
+        logger.warning("Marked %d scan(s)/investigation(s) left running by a previous process as failed", interrupted)
     for job in PERIODIC_JOBS:
         options = {k: v for k, v in job.items() if k not in ("id", "func", "trigger")}
         scheduler.add_job(job["func"], job["trigger"], args=(app,), id=job["id"], replace_existing=True, **options)

@@ -1,5 +1,6 @@
 """Database models, split by domain."""
 
+from web.models.investigation import Finding, Investigation, ModuleRun  # noqa: F401
 from web.models.notification import Notification  # noqa: F401
 from web.models.scan import (Scan, ScanCertificate, ScanIP, ScanPort, ScanService,  # noqa: F401
                              ScanSite, ScanTLSVersion)

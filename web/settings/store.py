@@ -95,11 +95,21 @@ def _email_item(value):
     return value
 
 
-def _ip_item(value):
+def _nameserver_item(value):
+    """An IP address, optionally with a port: 127.0.0.1, 127.0.0.1:5353, ::1, [::1]:5353."""
+    text = str(value).strip()
+    host, port = text, None
+    if text.startswith("[") and "]:" in text:
+        host, port = text[1:].split("]:", 1)
+    elif text.count(":") == 1:
+        host, port = text.split(":")
     try:
-        return str(ipaddress.ip_address(str(value).strip()))
+        ipaddress.ip_address(host)
+        if port is not None and not 1 <= int(port) <= 65535:
+            raise ValueError
     except ValueError:
-        raise SettingError(f"{value!r} is not an IP address") from None
+        raise SettingError(f"{value!r} is not an IP address (optionally with :port)") from None
+    return text
 
 
 def _as_password(value):
@@ -133,7 +143,7 @@ SETTINGS = {
     "github_token": SettingSpec("", _as_text(500)),
     "github_base_url": SettingSpec("https://api.github.com", _as_url),
     "wayback_base_url": SettingSpec("https://web.archive.org", _as_url),
-    "dns_nameservers": SettingSpec([], _as_list(_ip_item)),
+    "dns_nameservers": SettingSpec([], _as_list(_nameserver_item)),
     "watchlist_interval_minutes": SettingSpec(60, _as_int(1, 10080)),
     "postback_allow_private": SettingSpec(False, _as_bool),
     "cert_expiry_warning_days": SettingSpec(30, _as_int(1, 3650)),
