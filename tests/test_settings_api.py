@@ -102,7 +102,9 @@ def test_app_password_changes_the_admin_login(client):
 def test_health_is_public_and_reports_the_database(client):
     assert client.get("/api/settings/health").get_json() == {"status": "healthy", "database": "connected"}
     health = client.get("/health").get_json()
-    assert health == {"status": "ok", "version": health["version"], "modules_loaded": [], "db": "connected"}
+    assert health == {"status": "ok", "version": health["version"], "db": "connected",
+                      "modules_loaded": ["hibp", "emailrep", "gravatar", "domain_intel", "github_commits", "wayback",
+                                         "breach_deep"]}
 
 
 def test_health_is_500_unhealthy_when_the_database_is_unreachable(tmp_path):

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import stix2
@@ -87,8 +88,9 @@ def to_stix(report):
     """A STIX 2.1 bundle: the address, the observation, and the accounts and breaches related to it."""
     creator = stix2.Identity(name="SneakyScanner", identity_class="system")
     address = stix2.EmailAddress(value=report["email"])
-    observed = stix2.ObservedData(created_by_ref=creator.id, first_observed=report["created_at"],
-                                  last_observed=report["completed_at"] or report["created_at"],
+    first_seen = datetime.fromisoformat(report["created_at"])
+    last_seen = datetime.fromisoformat(report["completed_at"]) if report["completed_at"] else first_seen
+    observed = stix2.ObservedData(created_by_ref=creator.id, first_observed=first_seen, last_observed=last_seen,
                                   number_observed=1, object_refs=[address.id])
     objects = [creator, address, observed]
     for item in report["findings"]:

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+$")
 
 
+FINDINGS_PER_MODULE = 100000
+
+
 class InvestigationError(ValueError):
     """A request that cannot start an investigation; the message lists what is valid."""
 
@@ -84,18 +87,17 @@ def run_investigation_job(app, investigation_id):
                                                        started_at=utcnow()))
         db.session.commit()
         runs = {run.module_name: run for run in investigation.module_runs}
-        position = 0
 
         def on_event(event):
-            nonlocal position
             if event["type"] in ("module_result", "module_error"):
                 run = runs[event["module"]]
                 run.status = event["status"]
                 run.finished_at = utcnow()
                 run.errors = event.get("error")
-                for data in event.get("findings", []):
+                for index, data in enumerate(event.get("findings", [])):
+                    # Reports list findings in module order, whatever order modules finish in.
+                    position = run.position * FINDINGS_PER_MODULE + index
                     investigation.findings.append(Finding(module_name=event["module"], data=data, position=position))
-                    position += 1
                 db.session.commit()
             live.publish(topic, event)
 
