@@ -29,7 +29,7 @@ def create_app(test_config=None):
     request_tracing.init_app(app)
     errors.init_app(app)
 
-    from web import accounts, auth, health, investigations, pages, scans, schedules, settings
+    from web import accounts, auth, health, investigations, pages, scans, schedules, settings, watchlist
     from web.investigations import maltego_views
     from web.auth import csrf
     from web.scans import live_socket
@@ -42,6 +42,11 @@ def create_app(test_config=None):
     app.register_blueprint(schedules.bp)
     app.register_blueprint(investigations.bp)
     app.register_blueprint(maltego_views.bp)
+    app.register_blueprint(watchlist.bp)
+
+    from web.breaches import breach_cli
+
+    app.cli.add_command(breach_cli)
     app.register_blueprint(settings.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)

@@ -51,6 +51,10 @@ def load_config():
         # Each investigation module gets this long; a cached complete result is reused this long.
         "INVESTIGATION_MODULE_TIMEOUT": float(os.environ.get("SNEAKY_MODULE_TIMEOUT", "20")),
         "INVESTIGATION_CACHE_HOURS": 24,
+        # Postback retries wait this long, doubling each time (or what Retry-After says).
+        "POSTBACK_BACKOFF_SECONDS": 2.0,
+        # Uploads (breach dumps) larger than this are refused; the CLI import has no limit.
+        "MAX_CONTENT_LENGTH": 256 * 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

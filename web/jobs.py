@@ -9,6 +9,7 @@ import atexit
 import fcntl
 import logging
 import os
+import time
 from pathlib import Path
 
 from apscheduler.jobstores.base import JobLookupError
@@ -35,10 +36,32 @@ def _apply_retention(app):
         logger.info("Retention: deleted %d scan(s) older than the retention period", deleted)
 
 
+def _watchlist_monitoring(app):
+    """Run a monitoring pass when watchlist_interval_minutes have passed since the last one."""
+    from web.settings.store import get_setting
+    from web.watchlist.monitor import run_monitoring_pass
+
+    with app.app_context():
+        interval = get_setting("watchlist_interval_minutes") * 60
+    last = app.extensions.get("last_monitoring_pass")
+    if last is not None and time.monotonic() - last < interval:
+        return
+    app.extensions["last_monitoring_pass"] = time.monotonic()
+    run_monitoring_pass(app)
+
+
+def _deliver_postbacks(app):
+    from web.watchlist.deliveries import deliver_due
+
+    deliver_due(app)
+
+
 # Periodic jobs are data: the leader reconciles this table with its scheduler at start.
 PERIODIC_JOBS = [
     {"id": "reconcile-schedules", "func": _reconcile_schedules, "trigger": "interval", "seconds": 60},
     {"id": "retention", "func": _apply_retention, "trigger": "interval", "hours": 24},
+    {"id": "watchlist-monitoring", "func": _watchlist_monitoring, "trigger": "interval", "minutes": 1},
+    {"id": "postback-retries", "func": _deliver_postbacks, "trigger": "interval", "minutes": 1},
 ]
 
 
