@@ -21,6 +21,7 @@ class WatchedDomain(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_checked_at = db.Column(db.DateTime)
     hibp_checked_at = db.Column(db.DateTime)
+    hibp_latest_seen = db.Column(db.String(250))  # HIBP's newest breach when this entry was last checked
     last_error = db.Column(db.Text)
 
     __table_args__ = (db.UniqueConstraint("user_id", "domain"),)
@@ -44,6 +45,7 @@ class WatchedEmail(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_checked_at = db.Column(db.DateTime)
     hibp_checked_at = db.Column(db.DateTime)
+    hibp_latest_seen = db.Column(db.String(250))  # HIBP's newest breach when this entry was last checked
     last_error = db.Column(db.Text)
 
     __table_args__ = (db.UniqueConstraint("user_id", "email"),)

@@ -3,7 +3,6 @@ record the breaches not known before, and send one signed postback per owner wit
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timezone
 from urllib.parse import quote
 
 from sqlalchemy import insert, select, update
@@ -37,7 +36,7 @@ class HibpChecker:
 
     def __init__(self, settings):
         self.base, self.key = settings["hibp_base_url"], settings["hibp_api_key"]
-        self.latest_added = None
+        self.latest = None
         self.details = {}
 
     def _get(self, path, not_found_ok=False):
@@ -45,12 +44,12 @@ class HibpChecker:
                         headers={"hibp-api-key": self.key}, not_found_ok=not_found_ok)
 
     def start(self):
-        latest = self._get("/latestbreach")
-        added = (latest or {}).get("AddedDate")
-        self.latest_added = datetime.fromisoformat(added.replace("Z", "+00:00")).replace(tzinfo=None) if added else None
+        latest = self._get("/latestbreach") or {}
+        self.latest = f"{latest.get('Name')}@{latest.get('AddedDate')}"
 
-    def needs_check(self, checked_at):
-        return checked_at is None or self.latest_added is None or checked_at < self.latest_added
+    def needs_check(self, latest_seen):
+        """Only when HIBP's newest breach changed since the entry's last check can anything be new."""
+        return latest_seen != self.latest
 
     def account(self, email):
         return [_hibp_breach(b) for b in self._get(f"/breachedaccount/{quote(email)}?truncateResponse=false",
@@ -72,9 +71,9 @@ def run_monitoring_pass(app):
     with app.app_context():
         settings = all_settings()
         emails = db.session.execute(select(WatchedEmail.id, WatchedEmail.user_id, WatchedEmail.email,
-                                           WatchedEmail.hibp_checked_at).where(WatchedEmail.monitoring)).all()
+                                           WatchedEmail.hibp_latest_seen).where(WatchedEmail.monitoring)).all()
         domains = db.session.execute(select(WatchedDomain.id, WatchedDomain.user_id, WatchedDomain.domain,
-                                            WatchedDomain.hibp_checked_at).where(WatchedDomain.monitoring)).all()
+                                            WatchedDomain.hibp_latest_seen).where(WatchedDomain.monitoring)).all()
         entry_ids = {e.id for e in emails} | {d.id for d in domains}
         known = {tuple(row) for row in db.session.execute(
             select(KnownBreach.entry_id, KnownBreach.source, KnownBreach.name, KnownBreach.account))
@@ -88,9 +87,9 @@ def run_monitoring_pass(app):
         for entry in domains:
             found += [(entry, "domains", _corpus_breach(b, b["account"])) for b in domain_hits.get(entry.domain, [])]
 
-        errors, hibp_checked = {}, set()
+        errors, hibp_checked, checker = {}, set(), HibpChecker(settings)
         if settings["hibp_api_key"]:
-            found += _check_hibp(HibpChecker(settings), emails, domains, errors, hibp_checked)
+            found += _check_hibp(checker, emails, domains, errors, hibp_checked)
 
         new_rows, payloads = [], defaultdict(lambda: {"emails": {}, "domains": {}})
         for entry, kind, breach in found:
@@ -105,8 +104,8 @@ def run_monitoring_pass(app):
             payloads[entry.user_id][kind].setdefault(entry.id, {**label, "breaches": []})["breaches"].append(breach)
         if new_rows:
             db.session.execute(insert(KnownBreach), new_rows)
-        _mark_checked(WatchedEmail, {e.id for e in emails}, errors, hibp_checked)
-        _mark_checked(WatchedDomain, {d.id for d in domains}, errors, hibp_checked)
+        _mark_checked(WatchedEmail, {e.id for e in emails}, errors, hibp_checked, checker.latest)
+        _mark_checked(WatchedDomain, {d.id for d in domains}, errors, hibp_checked, checker.latest)
         db.session.commit()
 
         for user_id, payload in payloads.items():
@@ -129,7 +128,7 @@ def _check_hibp(checker, emails, domains, errors, checked):
         return found
     for entry, kind, lookup in [(e, "emails", checker.account) for e in emails] + \
                                [(d, "domains", checker.domain) for d in domains]:
-        if not checker.needs_check(entry.hibp_checked_at):
+        if not checker.needs_check(entry.hibp_latest_seen):
             continue
         try:
             breaches = lookup(entry.email if kind == "emails" else entry.domain)
@@ -149,14 +148,15 @@ def _in_batches(ids, size=500):
         yield ids[start:start + size]
 
 
-def _mark_checked(model, ids, errors, hibp_checked):
+def _mark_checked(model, ids, errors, hibp_checked, hibp_latest):
     now = utcnow()
     for batch in _in_batches(ids - set(errors)):
         db.session.execute(update(model).where(model.id.in_(batch)).values(last_checked_at=now, last_error=None))
     for entry_id, error in errors.items():
         db.session.execute(update(model).where(model.id == entry_id).values(last_error=error[:500]))
     for batch in _in_batches(hibp_checked & ids):
-        db.session.execute(update(model).where(model.id.in_(batch)).values(hibp_checked_at=now))
+        db.session.execute(update(model).where(model.id.in_(batch)).values(hibp_checked_at=now,
+                                                                           hibp_latest_seen=hibp_latest))
 
 
 def check_entry_now(entry, kind):
