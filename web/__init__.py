@@ -4,7 +4,7 @@ from flask import Flask
 
 from datetime import timedelta
 
-from web import crypto, database, errors, request_tracing
+from web import crypto, database, errors, request_tracing, security_headers
 from web.config import load_config
 from web.extensions import cors, login_manager, sock
 
@@ -27,6 +27,7 @@ def create_app(test_config=None):
     sock.init_app(app)
     cors.init_app(app, resources={r"/api/*": {"origins": _cors_origins(app)}})
     request_tracing.init_app(app)
+    security_headers.init_app(app)
     errors.init_app(app)
 
     from web import accounts, auth, health, investigations, pages, scans, schedules, settings, watchlist

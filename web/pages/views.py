@@ -3,12 +3,15 @@
 import json
 from pathlib import Path
 
+from flask_login import current_user
 from flask import abort, current_app, redirect, render_template, request, send_file, send_from_directory, url_for
 
 from scanner.reports import summarize
 from web.extensions import db
 from web.models import Scan
+from web.models.scan import SCAN_STATUSES
 from web.pages import bp
+from web.pages.dashboard import config_overview, investigation_overview, recent_breaches
 from web.scans.alerts import scan_diff
 
 REPORT_FORMATS = {"json": "json_path", "html": "html_path", "zip": "zip_path"}
@@ -28,21 +31,33 @@ def index():
     return redirect(url_for("pages.dashboard"))
 
 
+def config_names():
+    """The YAML configs a scan can be started from."""
+    return sorted(p.name for p in Path(current_app.config["SNEAKY_CONFIG_DIR"]).glob("*.y*ml"))
+
+
 @bp.get("/dashboard")
 def dashboard():
-    """Recent scans at a glance."""
-    scans = Scan.query.order_by(Scan.timestamp.desc(), Scan.id.desc()).limit(10).all()
-    configs = sorted(p.name for p in Path(current_app.config["SNEAKY_CONFIG_DIR"]).glob("*.y*ml"))
-    return render_template("pages/dashboard.html", scans=scans, configs=configs)
+    """The state at a glance: configs with drift, expiring certificates, new breaches, investigations."""
+    recent_investigations, exposure_chart = investigation_overview(current_user)
+    return render_template(
+        "pages/dashboard.html", overview=config_overview(), breaches=recent_breaches(current_user),
+        investigations=recent_investigations, exposure_chart=exposure_chart, configs=config_names(),
+        scans=Scan.query.order_by(Scan.timestamp.desc(), Scan.id.desc()).limit(5).all())
 
 
 @bp.get("/scans")
 def scan_list():
-    """Every scan, paginated."""
+    """Every scan, paginated and filterable by status; start one from a config."""
     page = request.args.get("page", 1, type=int)
-    pagination = Scan.query.order_by(Scan.timestamp.desc(), Scan.id.desc()).paginate(
+    status = request.args.get("status") or None
+    query = Scan.query
+    if status in SCAN_STATUSES:
+        query = query.filter_by(status=status)
+    pagination = query.order_by(Scan.timestamp.desc(), Scan.id.desc()).paginate(
         page=max(page, 1), per_page=20, error_out=False)
-    return render_template("pages/scans.html", pagination=pagination)
+    return render_template("pages/scans.html", pagination=pagination, status=status, statuses=SCAN_STATUSES,
+                           configs=config_names())
 
 
 @bp.get("/scans/<int:scan_id>")
