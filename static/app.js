@@ -131,6 +131,7 @@ function wireLiveScan(root) {
         item.textContent = "Scan " + event.status + (event.error_message ? ": " + event.error_message : "");
         item.className = event.status === "completed" ? "ok" : "bad";
         box.dataset.state = event.status;
+        socket.close();
         window.setTimeout(function () { window.location.href = box.dataset.then || window.location.href; }, 800);
       } else { item.textContent = event.message || event.type; }
       log.appendChild(item);
@@ -154,6 +155,7 @@ function wireLiveInvestigation(root) {
       else if (event.type === "investigation_complete") {
         item.textContent = "Complete: exposure score " + event.exposure_score + " (" + event.risk_level + ")";
         box.dataset.state = "complete";
+        socket.close();
         window.setTimeout(function () { window.location.reload(); }, 800);
       } else { item.textContent = event.error || event.type; item.className = "bad"; }
       log.appendChild(item);

@@ -63,3 +63,19 @@ class LiveHub:
 def hub(app):
     """The app's hub (one per app, so that tests do not share events)."""
     return app.extensions.setdefault("live_hub", LiveHub())
+
+
+def finish_stream(ws, timeout=10):
+    """After the last event, let the client close first (up to `timeout` seconds).
+
+    Closing from our side right after a send can reset the connection while frames are still
+    in flight, and the client would never see the last event.
+    """
+    from simple_websocket import ConnectionClosed
+
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ws.receive(timeout=max(0.1, deadline - time.monotonic()))
+    except ConnectionClosed:
+        pass

@@ -9,7 +9,7 @@ from flask_login import current_user
 from web.extensions import db, sock
 from web.investigations import bp
 from web.investigations.service import investigation_topic, replay_events
-from web.live import hub
+from web.live import finish_stream, hub
 from web.models import Investigation
 
 HEARTBEAT_SECONDS = 15
@@ -49,3 +49,4 @@ def investigation_events(ws, investigation_id):
                 return
     finally:
         live.unsubscribe(topic, subscriber)
+        finish_stream(ws)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app
 
 from web.auth.access import require_login
 from web.extensions import db, sock
-from web.live import hub
+from web.live import finish_stream, hub
 from web.models import Scan
 from web.scans.service import scan_topic
 
@@ -51,3 +51,4 @@ def scan_events(ws, scan_id):
                 return
     finally:
         live.unsubscribe(topic, subscriber)
+        finish_stream(ws)
