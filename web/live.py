@@ -5,6 +5,7 @@ that connects late (or reconnects) first receives them, then the live ones. A fi
 topic's history is dropped a while after it ends.
 """
 
+import json
 import queue
 import threading
 import time
@@ -63,6 +64,28 @@ class LiveHub:
 def hub(app):
     """The app's hub (one per app, so that tests do not share events)."""
     return app.extensions.setdefault("live_hub", LiveHub())
+
+
+def relay(ws, subscriber, final_type, on_idle, heartbeat_seconds=15):
+    """Send a subscriber's events to a WebSocket until an event of `final_type`.
+
+    When nothing arrives for `heartbeat_seconds`, `on_idle()` answers (done, event): the event
+    (if any) is sent, and the relay ends when `done` (the work may run in another process,
+    whose events never reach this hub, so the caller looks at the row instead).
+    """
+    while True:
+        try:
+            event = subscriber.get(timeout=heartbeat_seconds)
+        except queue.Empty:
+            done, event = on_idle()
+            if event is not None:
+                ws.send(json.dumps(event))
+            if done:
+                return
+            continue
+        ws.send(json.dumps(event))
+        if event["type"] == final_type:
+            return
 
 
 def finish_stream(ws, timeout=10):

@@ -1,7 +1,6 @@
 """`WS /ws/investigate/{id}`: module events as they happen; late clients get the ones so far first."""
 
 import json
-import queue
 
 from flask import current_app
 from flask_login import current_user
@@ -9,10 +8,9 @@ from flask_login import current_user
 from web.extensions import db, sock
 from web.investigations import bp
 from web.investigations.service import investigation_topic, replay_events
-from web.live import finish_stream, hub
+from web.live import finish_stream, hub, relay
 from web.models import Investigation
 
-HEARTBEAT_SECONDS = 15
 NOT_FOUND = {"type": "error", "error": "investigation not found or already streaming"}
 
 
@@ -22,31 +20,25 @@ def investigation_events(ws, investigation_id):
     live = hub(current_app._get_current_object())
     topic = investigation_topic(investigation_id)
     subscriber = live.subscribe(topic)
+
+    def on_idle():
+        db.session.expire_all()
+        investigation = db.session.get(Investigation, investigation_id)
+        if investigation is None:
+            return True, NOT_FOUND
+        if investigation.status in ("complete", "failed"):
+            return True, replay_events(investigation)[-1]
+        return False, None
+
     try:
         investigation = db.session.get(Investigation, investigation_id)
         if investigation is None or investigation.user_id != current_user.id:
             ws.send(json.dumps(NOT_FOUND))
-            return
-        if investigation.status in ("complete", "failed") and not live.has_history(topic):
+        elif investigation.status in ("complete", "failed") and not live.has_history(topic):
             for event in replay_events(investigation):
                 ws.send(json.dumps(event))
-            return
-        while True:
-            try:
-                event = subscriber.get(timeout=HEARTBEAT_SECONDS)
-            except queue.Empty:
-                db.session.expire_all()
-                investigation = db.session.get(Investigation, investigation_id)
-                if investigation is None:
-                    ws.send(json.dumps(NOT_FOUND))
-                    return
-                if investigation.status in ("complete", "failed"):
-                    ws.send(json.dumps(replay_events(investigation)[-1]))
-                    return
-                continue
-            ws.send(json.dumps(event))
-            if event["type"] == "investigation_complete":
-                return
+        else:
+            relay(ws, subscriber, "investigation_complete", on_idle)
     finally:
         live.unsubscribe(topic, subscriber)
         finish_stream(ws)

@@ -57,6 +57,14 @@ def _owned(model, entry_id, message):
     return entry
 
 
+def _set_monitoring(entry, on, already_message):
+    """Turn monitoring of an entry on or off; 409 with the seed's message when it already is."""
+    if entry.monitoring == on:
+        raise WatchlistError(409, already_message)
+    entry.monitoring = on
+    db.session.commit()
+
+
 def _valid_domain(value):
     domain = value.strip().lower().rstrip(".")
     labels = domain.split(".")
@@ -120,10 +128,7 @@ def delete_email(entry_id):
 def start_email_monitoring(entry_id):
     """Put an added address on the watchlist."""
     entry = _owned(WatchedEmail, entry_id, EMAIL_NOT_FOUND)
-    if entry.monitoring:
-        raise WatchlistError(409, "Email is already in monitoring list")
-    entry.monitoring = True
-    db.session.commit()
+    _set_monitoring(entry, True, "Email is already in monitoring list")
     return {"status": "success", "email": entry.summary()}
 
 
@@ -131,10 +136,7 @@ def start_email_monitoring(entry_id):
 def stop_email_monitoring(entry_id):
     """Take an address off the watchlist (it stays added)."""
     entry = _owned(WatchedEmail, entry_id, EMAIL_NOT_FOUND)
-    if not entry.monitoring:
-        raise WatchlistError(409, "Email does not exist in monitoring list")
-    entry.monitoring = False
-    db.session.commit()
+    _set_monitoring(entry, False, "Email does not exist in monitoring list")
     return {"status": "success", "email": entry.summary()}
 
 
@@ -187,10 +189,7 @@ def delete_domain(entry_id):
 def start_domain_monitoring(entry_id):
     """Put an added domain on the watchlist."""
     entry = _owned(WatchedDomain, entry_id, DOMAIN_NOT_FOUND_ON_START)
-    if entry.monitoring:
-        raise WatchlistError(409, "Domain already added to monitoring list")
-    entry.monitoring = True
-    db.session.commit()
+    _set_monitoring(entry, True, "Domain already added to monitoring list")
     return {"status": "success", "domain": entry.summary()}
 
 
@@ -198,10 +197,7 @@ def start_domain_monitoring(entry_id):
 def stop_domain_monitoring(entry_id):
     """Take a domain off the watchlist (it stays added)."""
     entry = _owned(WatchedDomain, entry_id, DOMAIN_NOT_FOUND)
-    if not entry.monitoring:
-        raise WatchlistError(409, "Domain is not on the watchlist")
-    entry.monitoring = False
-    db.session.commit()
+    _set_monitoring(entry, False, "Domain is not on the watchlist")
     return {"status": "success", "domain": entry.summary()}
 
 
