@@ -1,6 +1,7 @@
 """The same app on PostgreSQL (SNEAKY_DB_URL): migrations, a real scan, settings, deletion."""
 
 import glob
+import time
 import os
 import shutil
 import subprocess
@@ -41,9 +42,10 @@ def postgres_url():
                                       "-o", f"-p {port} -k {base} -h 127.0.0.1", "start"]),
                    check=True, capture_output=True)
     try:
-        subprocess.run(_as_cluster_owner([str(bin_dir / "createdb"), "-h", "127.0.0.1",
-                                          "-p", str(port), "-U", "sneaky", "sneaky"]),
-                       check=True, capture_output=True)
+        for name in ("sneaky", "sneaky_features"):
+            subprocess.run(_as_cluster_owner([str(bin_dir / "createdb"), "-h", "127.0.0.1",
+                                              "-p", str(port), "-U", "sneaky", name]),
+                           check=True, capture_output=True)
         yield f"postgresql://sneaky@127.0.0.1:{port}/sneaky"
     finally:
         subprocess.run(_as_cluster_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
@@ -71,6 +73,39 @@ def test_app_runs_a_scan_on_postgresql(tmp_path, postgres_url, services):
         assert client.get("/api/scans?status=completed").get_json()["total"] == 1
         assert client.delete(f"/api/scans/{scan_id}").status_code == 200
         assert client.get(f"/api/scans/{scan_id}").status_code == 404
+    finally:
+        jobs.stop(app, wait=True)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_accounts_investigations_and_watchlist_on_postgresql(tmp_path, postgres_url):
+    from tests.conftest import api_key_for
+    from web.watchlist.monitor import run_monitoring_pass
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url.rsplit("/", 1)[0] + "/sneaky_features")
+    try:
+        client = app.test_client()
+        login(client)
+        assert client.post("/api/users", json={"email": "pg@example.test", "password": "postgres passphrase ok"}
+                           ).status_code == 201
+        headers = {"X-API-Key": api_key_for(client, "pg@example.test", "postgres passphrase ok")}
+        dump = tmp_path / "dump.txt"
+        dump.write_text("victim@example.org:pw\n")
+        assert app.test_cli_runner().invoke(args=["breach", "import", str(dump), "--name", "PgLeak"]).exit_code == 0
+        entry = client.post("/api/v1/email", json={"email": "victim@example.org"}, headers=headers).get_json()["email"]
+        client.post(f"/api/v1/email/{entry['id']}/monitoring", headers=headers)
+        assert run_monitoring_pass(app) == 1
+        breaches = client.get(f"/api/v1/email/{entry['id']}", headers=headers).get_json()["email"]["breaches"]
+        assert [b["name"] for b in breaches] == ["PgLeak"]
+        investigation = client.post("/api/investigate", json={"email": "victim@example.org", "modules": ["breach_deep"]},
+                                    headers=headers).get_json()["id"]
+        deadline = time.monotonic() + 20
+        while client.get(f"/api/report/{investigation}", headers=headers).get_json()["status"] != "complete":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        report = client.get(f"/api/report/{investigation}", headers=headers).get_json()
+        assert report["findings_by_module"]["breach_deep"][0]["metadata"]["name"] == "PgLeak"
     finally:
         jobs.stop(app, wait=True)
         with app.app_context():

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from flask_login import current_user
 from flask import abort, current_app, redirect, render_template, request, send_file, send_from_directory, url_for
+from flask_login import current_user
 
 from scanner.reports import summarize
 from web.extensions import db
