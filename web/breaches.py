@@ -109,22 +109,26 @@ def find_addresses(emails):
     for email in emails:
         local, domain = split_address(email)
         wanted[(domain, bucket_of(local))].add(local)
-    found = defaultdict(list)
+    found, seen = defaultdict(list), set()
     for row in _rows_for({domain for domain, _ in wanted}):
         locals_wanted = wanted.get((row.domain, row.bucket))
         if locals_wanted:
             for local in locals_wanted.intersection(row.locals.split("\n")):
                 address = f"{local}@{row.domain}"
-                found[address].append(_breach(row, address))
+                if (address, row.id) not in seen:  # one dump may hold an address in two parts
+                    seen.add((address, row.id))
+                    found[address].append(_breach(row, address))
     return found
 
 
 def find_domains(domains):
     """{domain: [breach dicts, one per address found]} for the domains present in the corpus."""
-    found = defaultdict(list)
+    found, seen = defaultdict(list), set()
     for row in _rows_for({d.lower() for d in domains}):
         for local in row.locals.split("\n"):
-            found[row.domain].append(_breach(row, f"{local}@{row.domain}"))
+            if (local, row.domain, row.id) not in seen:
+                seen.add((local, row.domain, row.id))
+                found[row.domain].append(_breach(row, f"{local}@{row.domain}"))
     return found
 
 
