@@ -179,7 +179,7 @@ function wireGraphs(root) {
         nodes.forEach(function (a) { nodes.forEach(function (b) {
           if (a === b) { return; }
           var dx = a.x - b.x, dy = a.y - b.y, d2 = Math.max(dx * dx + dy * dy, 25);
-          a.vx += 900 * dx / d2; a.vy += 900 * dy / d2;
+          a.vx += 250 * dx / d2; a.vy += 250 * dy / d2;
         }); });
         links.forEach(function (l) {
           var s = byId[l.source], t = byId[l.target], dx = t.x - s.x, dy = t.y - s.y;

@@ -186,3 +186,32 @@ def test_remaining_pages_render(page, site):
     page.goto(f"{site.url}/dashboard")
     expect(page.get_by_role("link", name="Watchlist")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
+
+
+def test_login_with_the_two_factor_step(browser, site):
+    from tests.test_session_security import totp_codes
+
+    admin = site.app.test_client()
+    login(admin)
+    assert admin.post("/api/users", json={"email": "mfa@example.test", "password": "two factor passphrase"}
+                      ).status_code == 201
+    member = site.app.test_client()
+    login(member, password="two factor passphrase", email="mfa@example.test")
+    secret = member.post("/api/auth/mfa/setup", json={}).get_json()["secret"]
+    previous, current, _ = totp_codes(secret)
+    assert member.post("/api/auth/mfa/enable", json={"mfa_token": previous}).status_code == 200
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site.url}/auth/login")
+    page.get_by_label("Email").fill("mfa@example.test")
+    page.get_by_label("Password").fill("two factor passphrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/auth/mfa$"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "test_login_with_the_two_factor_step.png"), full_page=True)
+    page.get_by_label("Code").fill(current)
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    context.close()
