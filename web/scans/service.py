@@ -93,10 +93,20 @@ def run_scan_job(app, scan_id):
             except Exception:  # alerts are best effort: the scan itself is done
                 logger.exception("Scan %s alerts failed", scan_id)
         finally:
-            scan = db.session.get(Scan, scan_id)
-            live.publish(topic, {"type": "complete", "scan_id": scan_id,
-                                 "status": scan.status if scan else "deleted",
-                                 "error_message": scan.error_message if scan else None}, final=True)
+            live.publish(topic, _final_event(scan_id), final=True)
+
+
+def _final_event(scan_id):
+    """The `complete` event of a scan, read from its row; a database failure here must not hide the end."""
+    try:
+        db.session.rollback()
+        scan = db.session.get(Scan, scan_id)
+    except Exception:
+        logger.exception("Scan %s: could not read the final status", scan_id)
+        return {"type": "complete", "scan_id": scan_id, "status": "unknown",
+                "error_message": "The final status could not be read; reload the scan"}
+    return {"type": "complete", "scan_id": scan_id, "status": scan.status if scan else "deleted",
+            "error_message": scan.error_message if scan else None}
 
 
 def _record_failure(scan_id, reason, screenshot_dir):
