@@ -225,3 +225,12 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_migrations_match_the_models(app):
+    """A model change without its migration would leave upgraded installs without the column."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []

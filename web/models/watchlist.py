@@ -2,6 +2,8 @@
 
 import secrets
 
+from sqlalchemy.orm import declared_attr
+
 from web.extensions import db
 from web.models.base import iso_utc, utcnow
 
@@ -11,18 +13,30 @@ def opaque_id():
     return secrets.token_hex(12)
 
 
-class WatchedDomain(db.Model):
-    __tablename__ = "watched_domains"
+class WatchlistEntry:
+    """The columns every watchlist entry has: owner, monitoring state, and when it was last checked."""
 
     id = db.Column(db.String(24), primary_key=True, default=opaque_id)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    domain = db.Column(db.String(255), nullable=False)
     monitoring = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_checked_at = db.Column(db.DateTime)
     hibp_checked_at = db.Column(db.DateTime)
     hibp_latest_seen = db.Column(db.String(250))  # HIBP's newest breach when this entry was last checked
     last_error = db.Column(db.Text)
+
+    @declared_attr
+    def user_id(cls):
+        return db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+
+    def state(self):
+        return {"monitoring": self.monitoring, "createdAt": iso_utc(self.created_at),
+                "lastCheckedAt": iso_utc(self.last_checked_at), "lastError": self.last_error}
+
+
+class WatchedDomain(WatchlistEntry, db.Model):
+    __tablename__ = "watched_domains"
+
+    domain = db.Column(db.String(255), nullable=False)
 
     __table_args__ = (db.UniqueConstraint("user_id", "domain"),)
 
@@ -30,23 +44,14 @@ class WatchedDomain(db.Model):
         return {"id": self.id, "domainName": self.domain}
 
     def to_dict(self):
-        return {**self.summary(), "monitoring": self.monitoring, "createdAt": iso_utc(self.created_at),
-                "lastCheckedAt": iso_utc(self.last_checked_at), "lastError": self.last_error}
+        return {**self.summary(), **self.state()}
 
 
-class WatchedEmail(db.Model):
+class WatchedEmail(WatchlistEntry, db.Model):
     __tablename__ = "watched_emails"
 
-    id = db.Column(db.String(24), primary_key=True, default=opaque_id)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     email = db.Column(db.String(320), nullable=False)
     domain_id = db.Column(db.String(24), db.ForeignKey("watched_domains.id", ondelete="SET NULL"))
-    monitoring = db.Column(db.Boolean, nullable=False, default=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    last_checked_at = db.Column(db.DateTime)
-    hibp_checked_at = db.Column(db.DateTime)
-    hibp_latest_seen = db.Column(db.String(250))  # HIBP's newest breach when this entry was last checked
-    last_error = db.Column(db.Text)
 
     __table_args__ = (db.UniqueConstraint("user_id", "email"),)
 
@@ -54,9 +59,7 @@ class WatchedEmail(db.Model):
         return {"id": self.id, "emailAddress": self.email}
 
     def to_dict(self):
-        return {**self.summary(), "domainId": self.domain_id, "monitoring": self.monitoring,
-                "createdAt": iso_utc(self.created_at), "lastCheckedAt": iso_utc(self.last_checked_at),
-                "lastError": self.last_error}
+        return {**self.summary(), "domainId": self.domain_id, **self.state()}
 
 
 class KnownBreach(db.Model):
