@@ -180,3 +180,17 @@ def test_repeated_failures_lock_the_client_address(tmp_path):
         client.post("/auth/login", json={"email": f"user{index}@example.test", "password": "guess"})
     response = client.post("/auth/login", json={"email": "someone-else@example.test", "password": "guess"})
     assert response.status_code == 429 and "Retry-After" in response.headers
+
+
+def test_behind_a_trusted_proxy_limits_count_the_real_client(tmp_path):
+    app = make_app(tmp_path, TRUSTED_PROXIES=1, LOGIN_MAX_FAILURES_PER_ADDRESS=2, LOGIN_MAX_FAILURES_PER_ACCOUNT=50)
+    jobs.stop(app)
+    client = app.test_client()
+    for index in range(2):
+        client.post("/auth/login", json={"email": f"u{index}@example.test", "password": "guess"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+    blocked = client.post("/auth/login", json={"email": "x@example.test", "password": "guess"},
+                          headers={"X-Forwarded-For": "203.0.113.7"})
+    other = client.post("/auth/login", json={"email": "x@example.test", "password": "guess"},
+                        headers={"X-Forwarded-For": "198.51.100.9"})
+    assert blocked.status_code == 429 and other.status_code == 401

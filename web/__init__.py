@@ -4,6 +4,8 @@ from flask import Flask
 
 from datetime import timedelta
 
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from web import crypto, database, errors, request_tracing, security_headers
 from web.config import load_config
 from web.extensions import cors, login_manager, sock
@@ -20,6 +22,9 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     app.json.sort_keys = False  # keep the seeds' field order
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     crypto.init_app(app)
     database.init_app(app)

@@ -28,6 +28,9 @@ def load_config():
         "SNEAKY_ADMIN_PASSWORD": os.environ.get("SNEAKY_ADMIN_PASSWORD"),
         "SNEAKY_SECRET_KEY": os.environ.get("SNEAKY_SECRET_KEY"),
         "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "*"),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (login limits
+        # count per client address, so behind a proxy this must be set).
+        "TRUSTED_PROXIES": int(os.environ.get("SNEAKY_TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_SECURE": _env_flag("SESSION_COOKIE_SECURE"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
