@@ -110,3 +110,22 @@ def test_accounts_investigations_and_watchlist_on_postgresql(tmp_path, postgres_
         jobs.stop(app, wait=True)
         with app.app_context():
             db.engine.dispose()
+
+
+def test_one_scheduler_per_postgresql_database(tmp_path, postgres_url):
+    url = postgres_url.rsplit("/", 1)[0] + "/sneaky_features"
+    first = make_app(tmp_path / "machine-a", SQLALCHEMY_DATABASE_URI=url)
+    second = make_app(tmp_path / "machine-b", SQLALCHEMY_DATABASE_URI=url)  # another data dir: another machine
+    try:
+        assert jobs.is_leader(first) and not jobs.is_leader(second)
+    finally:
+        jobs.stop(second)
+        jobs.stop(first)
+    third = make_app(tmp_path / "machine-c", SQLALCHEMY_DATABASE_URI=url)
+    try:
+        assert jobs.is_leader(third)  # the lock was given back
+    finally:
+        jobs.stop(third)
+        for app in (first, second, third):
+            with app.app_context():
+                db.engine.dispose()

@@ -1,8 +1,9 @@
 """Background work: the scheduler's thread pool, periodic jobs, scan schedules, and recovery.
 
-Every process gets a thread pool for the scans it queues. Exactly one process per data
-directory (the holder of `scheduler.lock`) also runs the periodic jobs and the cron
-schedules, and on taking the lock marks scans a crash left running as failed.
+Every process gets a thread pool for the scans it queues. Exactly one process per deployment
+(the holder of the scheduler lock: a PostgreSQL advisory lock, or `scheduler.lock` in the data
+dir with SQLite) also runs the periodic jobs and the cron schedules, and on taking the lock
+marks scans a crash left running as failed.
 """
 
 import atexit
@@ -13,8 +14,9 @@ import time
 from pathlib import Path
 
 from apscheduler.jobstores.base import JobLookupError
+from sqlalchemy import text
 
-from web.extensions import make_scheduler
+from web.extensions import db, make_scheduler
 
 logger = logging.getLogger(__name__)
 LOCK_FILE_NAME = "scheduler.lock"
@@ -65,8 +67,40 @@ PERIODIC_JOBS = [
 ]
 
 
+class _AdvisoryLock:
+    """A PostgreSQL session-level advisory lock, held on one connection for the process's lifetime."""
+
+    KEY = 0x5EA4C5  # any constant shared by every SneakyScanner process of one database
+
+    def __init__(self, engine):
+        self.connection = engine.connect()
+        self.held = bool(self.connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.KEY}).scalar())
+        self.connection.commit()
+        if not self.held:
+            self.connection.close()
+
+    def close(self):
+        if self.held:
+            self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.KEY})
+            self.connection.commit()
+            self.connection.close()
+            self.held = False
+
+
 def _take_leadership(app):
-    """Hold the data dir's scheduler lock for this process's lifetime; False when another has it."""
+    """Become the one scheduler of this deployment; False when another process already is.
+
+    With PostgreSQL the lock lives in the database, so processes on several machines agree;
+    with SQLite (one machine) it is a lock file in the data dir.
+    """
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        lock = _AdvisoryLock(engine)
+        if not lock.held:
+            return False
+        app.extensions["scheduler_lock"] = lock
+        return True
     path = Path(app.config["SNEAKY_DATA_DIR"]) / LOCK_FILE_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(path, "a+")
