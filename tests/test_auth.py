@@ -110,3 +110,9 @@ def test_password_hash_is_not_the_password(app):
     with app.app_context():
         admin = db.session.execute(db.select(User)).scalar_one()
         assert ADMIN_PASSWORD not in admin.password_hash
+
+
+def test_a_browser_without_a_csrf_token_gets_a_page_not_json(client):
+    response = client.post("/auth/login", data={"password": ADMIN_PASSWORD}, headers={"Accept": "text/html"})
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    assert "csrf_token" in response.get_data(as_text=True)

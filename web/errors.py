@@ -41,7 +41,10 @@ class ApiError(Exception):
 
 
 def _handle_api_error(exc):
-    return error_response(exc.status, exc.error, exc.message)
+    if wants_json():
+        return error_response(exc.status, exc.error, exc.message)
+    return render_template("errors/error.html", code=exc.status, name=exc.error,
+                           description=exc.message or ""), exc.status
 
 
 def _handle_too_many_attempts(exc):
