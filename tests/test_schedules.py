@@ -140,3 +140,25 @@ def test_retention_deletes_old_scans_and_their_files(app, auth_client):
     retention["func"](app)
     titles = [s["title"] for s in auth_client.get("/api/scans").get_json()["scans"]]
     assert titles == ["Scan 0"] and not report.exists()
+
+
+def test_a_scan_whose_process_stopped_beating_is_failed(app, auth_client):
+    with app.app_context():
+        db.session.add(Scan(title="orphan", config_file="/x.yaml", status="running",
+                            started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow() - timedelta(minutes=11)))
+        db.session.add(Scan(title="alive", config_file="/y.yaml", status="running",
+                            started_at=utcnow() - timedelta(hours=1), heartbeat_at=utcnow()))
+        db.session.commit()
+    stale_job = next(job for job in jobs.PERIODIC_JOBS if job["id"] == "stale-scans")
+    stale_job["func"](app)
+    scans = {s["title"]: s for s in auth_client.get("/api/scans").get_json()["scans"]}
+    assert scans["orphan"]["status"] == "failed" and scans["alive"]["status"] == "running"
+    with app.app_context():
+        assert "no sign of life" in Scan.query.filter_by(title="orphan").one().error_message
+
+
+def test_running_scans_renew_their_heartbeat(app, auth_client, quick_config):
+    scan_id = auth_client.post("/api/scans", json={"config_file": "quick.yaml"}).get_json()["scan_id"]
+    wait_for_scan(auth_client, scan_id)
+    with app.app_context():
+        assert db.session.get(Scan, scan_id).heartbeat_at is not None

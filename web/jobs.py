@@ -38,6 +38,15 @@ def _apply_retention(app):
         logger.info("Retention: deleted %d scan(s) older than the retention period", deleted)
 
 
+def _fail_stale_scans(app):
+    from web.scans.service import fail_stale_scans
+
+    with app.app_context():
+        stale = fail_stale_scans()
+    if stale:
+        logger.warning("Marked %d scan(s) whose process stopped as failed", stale)
+
+
 def _watchlist_monitoring(app):
     """Run a monitoring pass when watchlist_interval_minutes have passed since the last one."""
     from web.settings.store import get_setting
@@ -62,6 +71,7 @@ def _deliver_postbacks(app):
 PERIODIC_JOBS = [
     {"id": "reconcile-schedules", "func": _reconcile_schedules, "trigger": "interval", "seconds": 60},
     {"id": "retention", "func": _apply_retention, "trigger": "interval", "hours": 24},
+    {"id": "stale-scans", "func": _fail_stale_scans, "trigger": "interval", "minutes": 5},
     {"id": "watchlist-monitoring", "func": _watchlist_monitoring, "trigger": "interval", "minutes": 1},
     {"id": "postback-retries", "func": _deliver_postbacks, "trigger": "interval", "minutes": 1},
 ]

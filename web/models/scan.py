@@ -23,6 +23,8 @@ class Scan(db.Model):
     started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     completed_at = db.Column(db.DateTime)
     error_message = db.Column(db.Text)
+    # Renewed every minute by the process running the scan; a stale one means that process is gone.
+    heartbeat_at = db.Column(db.DateTime)
     warnings = db.Column(db.JSON)  # depth that could not be had: ["Screenshots unavailable: ..."]
     alert_error = db.Column(db.Text)  # why the drift email could not be sent, when it could not
 

@@ -3,10 +3,12 @@
 import json
 import logging
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import update
 
 from scanner.config import ConfigError, load_config
 from scanner.nmap_runner import ScanError
@@ -22,6 +24,9 @@ from web.scans.alerts import scan_diff, send_drift_alerts
 logger = logging.getLogger(__name__)
 
 INTERRUPTED_REASON = "Scan interrupted by restart: the server stopped while this scan was running"
+HEARTBEAT_SECONDS = 60
+STALE_AFTER = timedelta(minutes=10)
+STALE_REASON = "The process running this scan stopped (no sign of life for 10 minutes)"
 
 
 class ScanQueueError(RuntimeError):
@@ -54,8 +59,37 @@ def start_scan(config_file, triggered_by="manual"):
     return scan
 
 
+class _Heartbeat:
+    """Renews the scan's heartbeat_at every minute while the scan runs, from its own thread."""
+
+    def __init__(self, app, scan_id):
+        self.app, self.scan_id, self.stopped = app, scan_id, threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"scan-{scan_id}-heartbeat")
+
+    def _beat(self):
+        while True:
+            with self.app.app_context():
+                db.session.execute(update(Scan).where(Scan.id == self.scan_id).values(heartbeat_at=utcnow()))
+                db.session.commit()
+            if self.stopped.wait(HEARTBEAT_SECONDS):
+                return
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+
 def run_scan_job(app, scan_id):
     """Worker entry point: run the scan and leave the row completed or failed, never running."""
+    with _Heartbeat(app, scan_id):
+        _run_scan(app, scan_id)
+
+
+def _run_scan(app, scan_id):
     with app.app_context():
         scan = db.session.get(Scan, scan_id)
         if scan is None:
@@ -210,6 +244,17 @@ def delete_scans_older_than(days):
     for scan in old:
         delete_scan(scan)
     return len(old)
+
+
+def fail_stale_scans():
+    """Mark running scans whose process stopped beating (a crash elsewhere) as failed; returns how many."""
+    cutoff = utcnow() - STALE_AFTER
+    stale = Scan.query.filter(Scan.status == "running",
+                              db.func.coalesce(Scan.heartbeat_at, Scan.started_at) < cutoff).all()
+    for scan in stale:
+        scan.mark_failed(STALE_REASON)
+    db.session.commit()
+    return len(stale)
 
 
 def fail_interrupted_scans():
