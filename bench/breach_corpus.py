@@ -83,9 +83,10 @@ def main():
         start = time.perf_counter()
         rg = subprocess.run(["rg", "-F", "-c", "-f", str(watch_path), str(dump_path)], capture_output=True, text=True)
         rg_seconds = time.perf_counter() - start
+        dump_mb = os.path.getsize(dump_path) / 1e6
         jobs.stop(app, wait=True)
-    dump_mb = os.path.getsize(dump_path) / 1e6 if dump_path.exists() else 0
-    print(f"dump: {options.lines:,} lines, {addresses:,} addresses stored; watchlist: {options.watchlist:,} addresses")
+    print(f"dump: {options.lines:,} lines ({dump_mb:,.0f} MB), {addresses:,} addresses stored; "
+          f"watchlist: {options.watchlist:,} addresses")
     print(f"(a) import              {import_seconds:6.2f} s  = {options.lines / import_seconds:,.0f} lines/s (target >= 500,000)")
     print(f"(b) monitoring pass     {pass_seconds:6.2f} s  ({new:,} new breach records)")
     print(f"(c) rg -F -f watchlist  {rg_seconds:6.2f} s  ({rg.stdout.strip() or 0} matching lines)")

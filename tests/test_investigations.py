@@ -14,7 +14,6 @@ from tests import intel_peers
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for, login, make_app
 from tests.peers import LiveServer
 from web import jobs
-from web.extensions import db
 from web.models import Finding, ModuleRun
 
 DEFAULT_MODULES = ["hibp", "emailrep", "gravatar", "domain_intel", "github_commits", "wayback"]

@@ -3,7 +3,6 @@
 import io
 import json
 import ssl
-import time
 from pathlib import Path
 from types import SimpleNamespace
 

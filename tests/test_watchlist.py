@@ -10,9 +10,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for, login, make_app
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for
 from tests.peers import _QuietServer
-from web import jobs
 from web.watchlist.monitor import run_monitoring_pass
 
 ADOBE = {"Name": "Adobe", "Title": "Adobe", "Domain": "adobe.com", "BreachDate": "2013-10-04",
