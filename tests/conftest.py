@@ -64,6 +64,17 @@ def wait_for_scan(client, scan_id, timeout=180):
     raise AssertionError(f"scan {scan_id} still running after {timeout}s")
 
 
+def wait_for_investigation(client, investigation_id, timeout=30, headers=None):
+    """Poll the report until the investigation is complete or failed; returns the report."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        report = client.get(f"/api/report/{investigation_id}", headers=headers or {}).get_json()
+        if report["status"] in ("complete", "failed"):
+            return report
+        time.sleep(0.05)
+    raise AssertionError(f"investigation {investigation_id} still running after {timeout}s")
+
+
 @pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)

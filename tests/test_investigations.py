@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import time
 
 import pytest
 import simple_websocket
@@ -11,7 +10,7 @@ import stix2
 from pypdf import PdfReader
 
 from tests import intel_peers
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for, login, make_app
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for, login, make_app, wait_for_investigation
 from tests.peers import LiveServer
 from web import jobs
 from web.models import Finding, ModuleRun
@@ -127,13 +126,9 @@ def test_clean_address_is_low_risk_and_hibp_says_so_by_succeeding(intel):
     assert report["credential_risk_band"] == "LOW" and report["risk_level"] == "low"
 
 
-def wait_done(intel, investigation_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if report_of(intel, investigation_id)["status"] in ("complete", "failed"):
-            return investigation_id
-        time.sleep(0.1)
-    raise AssertionError("investigation did not finish")
+def wait_done(intel, investigation_id):
+    wait_for_investigation(intel.client, investigation_id)
+    return investigation_id
 
 
 @pytest.mark.parametrize("email, status, error", [
@@ -265,9 +260,7 @@ def test_cache_returns_the_complete_result_unless_forced(tmp_path, peers):
         first = client.post("/api/investigate", json={"email": intel_peers.CLEAN, "modules": ["domain_intel"]})
         assert first.status_code == 202
         first_id = first.get_json()["id"]
-        deadline = time.monotonic() + 20
-        while client.get(f"/api/report/{first_id}").get_json()["status"] != "complete" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        assert wait_for_investigation(client, first_id)["status"] == "complete"
         cached = client.post("/api/investigate", json={"email": intel_peers.CLEAN.upper()})
         assert cached.status_code == 200
         assert cached.get_json() == {"id": first_id, "status": "complete", "cached": True,

@@ -1,7 +1,6 @@
 """The same app on PostgreSQL (SNEAKY_DB_URL): migrations, a real scan, settings, deletion."""
 
 import glob
-import time
 import os
 import shutil
 import subprocess
@@ -80,7 +79,7 @@ def test_app_runs_a_scan_on_postgresql(tmp_path, postgres_url, services):
 
 
 def test_accounts_investigations_and_watchlist_on_postgresql(tmp_path, postgres_url):
-    from tests.conftest import api_key_for
+    from tests.conftest import api_key_for, wait_for_investigation
     from web.watchlist.monitor import run_monitoring_pass
 
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url.rsplit("/", 1)[0] + "/sneaky_features")
@@ -100,11 +99,8 @@ def test_accounts_investigations_and_watchlist_on_postgresql(tmp_path, postgres_
         assert [b["name"] for b in breaches] == ["PgLeak"]
         investigation = client.post("/api/investigate", json={"email": "victim@example.org", "modules": ["breach_deep"]},
                                     headers=headers).get_json()["id"]
-        deadline = time.monotonic() + 20
-        while client.get(f"/api/report/{investigation}", headers=headers).get_json()["status"] != "complete":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        report = client.get(f"/api/report/{investigation}", headers=headers).get_json()
+        report = wait_for_investigation(client, investigation, headers=headers)
+        assert report["status"] == "complete"
         assert report["findings_by_module"]["breach_deep"][0]["metadata"]["name"] == "PgLeak"
     finally:
         jobs.stop(app, wait=True)

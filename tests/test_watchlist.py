@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_key_for, wait_for_investigation
 from tests.peers import _QuietServer
 from web.watchlist.monitor import run_monitoring_pass
 
@@ -393,11 +393,8 @@ def test_breach_deep_module_finds_the_corpus(app, auth_client, tmp_path):
                                               "--data-classes", "Passwords"]).exit_code == 0
     investigation_id = auth_client.post("/api/investigate", json={"email": "victim@example.org",
                                                                   "modules": ["breach_deep"]}).get_json()["id"]
-    deadline = time.monotonic() + 15
-    while auth_client.get(f"/api/report/{investigation_id}").get_json()["status"] != "complete":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    report = auth_client.get(f"/api/report/{investigation_id}").get_json()
+    report = wait_for_investigation(auth_client, investigation_id)
+    assert report["status"] == "complete"
     finding = report["findings_by_module"]["breach_deep"][0]
     assert finding["metadata"]["name"] == "LocalLeak" and finding["metadata"]["severity"] == "critical"
     assert report["credential_risk_band"] in ("MEDIUM", "HIGH", "CRITICAL")

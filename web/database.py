@@ -3,7 +3,7 @@
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from web.extensions import db, migrate
@@ -39,3 +39,13 @@ def upgrade_schema(app):
 
     with app.app_context():
         upgrade(directory=str(MIGRATIONS_DIR))
+
+
+def connection_problem():
+    """None when the database answers a query, else a one-line description of why not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:
+        db.session.rollback()
+        return f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"
+    return None

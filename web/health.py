@@ -1,9 +1,7 @@
 """`GET /health` in the mailaccess seed's shape."""
 
 from flask import Blueprint
-from sqlalchemy import text
-
-from web.extensions import db
+from web.database import connection_problem
 
 VERSION = "0.1.0"
 
@@ -20,11 +18,6 @@ def loaded_modules():
 @bp.get("/health")
 def health():
     """Status, version, loaded modules and database state. No login needed."""
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "connected"
-    except Exception:
-        db.session.rollback()
-        database = "error"
+    database = "error" if connection_problem() else "connected"
     return {"status": "ok" if database == "connected" else "degraded", "version": VERSION,
             "modules_loaded": loaded_modules(), "db": database}

@@ -7,22 +7,14 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_login import current_user
 
 from scanner.reports import summarize
-from web.extensions import db
 from web.models import Scan
 from web.models.scan import SCAN_STATUSES
 from web.pages import bp
 from web.pages.dashboard import config_overview, investigation_overview, recent_breaches
 from web.scans.alerts import scan_diff
+from web.scans.views import get_scan_or_404
 
 REPORT_FORMATS = {"json": "json_path", "html": "html_path", "zip": "zip_path"}
-
-
-def get_scan_or_404(scan_id):
-    """The scan with this ID; aborts with a 404 page when there is none."""
-    scan = db.session.get(Scan, scan_id)
-    if scan is None:
-        abort(404, f"Scan with ID {scan_id} does not exist")
-    return scan
 
 
 @bp.get("/")

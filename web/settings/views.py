@@ -1,11 +1,9 @@
 """Read and update settings; report health."""
 
 from flask import request
-from sqlalchemy import text
-
 from web.auth.access import require_admin, require_login
 from web.errors import error_response
-from web.extensions import db
+from web.database import connection_problem
 from web.settings import bp
 from web.settings.store import SettingError, public_settings, public_value, update_setting
 
@@ -45,10 +43,7 @@ def put_setting(key):
 @bp.get("/health")
 def health():
     """Whether the app runs and its database answers. No login needed."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as exc:
-        db.session.rollback()
-        return {"status": "unhealthy", "database": "disconnected",
-                "error": f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:300]}"}, 500
+    problem = connection_problem()
+    if problem:
+        return {"status": "unhealthy", "database": "disconnected", "error": problem}, 500
     return {"status": "healthy", "database": "connected"}

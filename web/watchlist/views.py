@@ -7,17 +7,17 @@ import tempfile
 from flask import current_app, request
 from flask_login import current_user
 
+from scanner.investigations.base import ModuleFailure
+from scanner.postback import UnsafeTarget, resolve_target
 from web import crypto, jobs
 from web.auth.access import require_admin
 from web.breaches import DumpImportError, import_dump
 from web.extensions import db
 from web.investigations.service import InvestigationError, normalize_email
-from web.models import BreachSource, Delivery, PostbackEndpoint, WatchedDomain, WatchedEmail
+from web.models import BreachSource, Delivery, KnownBreach, PostbackEndpoint, WatchedDomain, WatchedEmail
 from web.settings.store import get_setting
 from web.watchlist import bp
 from web.watchlist.monitor import check_entry_now, run_monitoring_pass
-from scanner.investigations.base import ModuleFailure
-from scanner.postback import UnsafeTarget, resolve_target
 
 EMAIL_NOT_FOUND = "Email was not found. Please, add email and send request again."
 DOMAIN_NOT_FOUND_ON_START = "Domain was not found. Please, add email and send request again."  # sic, as in the seed
@@ -216,15 +216,11 @@ def _check(entry, kind):
 
 
 def _recorded(entry_id):
-    from web.models import KnownBreach
-
     rows = KnownBreach.query.filter_by(entry_id=entry_id).order_by(KnownBreach.first_seen_at, KnownBreach.id).all()
     return [{**(row.details or {}), "firstSeenAt": row.first_seen_at.isoformat() + "Z"} for row in rows]
 
 
 def _forget(entry):
-    from web.models import KnownBreach
-
     KnownBreach.query.filter_by(entry_id=entry.id).delete()
     db.session.delete(entry)
     db.session.commit()
